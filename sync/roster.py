@@ -1,0 +1,361 @@
+"""The hall's roster: units, window categories, windows, staff, reasons, opening hours, settings.
+
+An office edits it in Excel as one table with the columns
+
+    kind, code, name, parent, detail, note
+
+one row per thing (``kind`` is hall / hours / setting / category / unit / window / staff /
+reason). What ``parent``, ``detail`` and ``note`` mean depends on the kind:
+
+=========  ==============  ===================  ==================================  ===========
+kind       code            name                 parent / detail                     note
+=========  ==============  ===================  ==================================  ===========
+hall       hall code       hall name            - / IANA time zone                  -
+hours      mon … sun       -                    - / ``08:20-17:30`` (empty: closed) -
+setting    setting key     -                    - / value                           -
+category   category code   category name        -                                   -
+unit       unit code       unit name            category code / -                   -
+window     window code     e.g. ``3号窗口``     default unit code / category code   -
+staff      工号            name                 unit code / window codes ``A01;A02``  photo file
+reason     reason code     short text           - / plain-language line             -
+=========  ==============  ===================  ==================================  ===========
+
+``parse_roster`` reads CSV (UTF-8, with or without BOM, as Excel saves it) or XLSX (first sheet)
+and refuses the whole file if any row is bad, naming the line, the column and why.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "COLUMNS",
+    "WEEKDAYS",
+    "Category",
+    "Hall",
+    "Problem",
+    "Reason",
+    "Roster",
+    "RosterError",
+    "Staff",
+    "Unit",
+    "Window",
+    "parse_roster",
+]
+
+COLUMNS = ("kind", "code", "name", "parent", "detail", "note")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+KINDS = ("hall", "hours", "setting", "category", "unit", "window", "staff", "reason")
+
+
+@dataclass(frozen=True)
+class Hall:
+    code: str
+    name: str
+    tz: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Window:
+    code: str
+    name: str
+    unit: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Staff:
+    code: str
+    name: str
+    unit: str
+    windows: tuple[str, ...]
+    photo: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class RosterError(ValueError):
+    """A roster file that cannot be applied; ``problems`` lists every bad row."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {source}: {p}" for p in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"roster {source} refused, nothing applied:\n{lines}{more}")
+
+
+@dataclass
+class Roster:
+    """One hall's roster. Hours map a weekday (0 = Monday) to (open, close) local times."""
+
+    hall: Hall
+    categories: dict[str, Category] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    windows: dict[str, Window] = field(default_factory=dict)
+    staff: dict[str, Staff] = field(default_factory=dict)
+    reasons: dict[str, Reason] = field(default_factory=dict)
+    hours: dict[int, tuple[time, time]] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.hall.tz)
+
+    def staff_at(self, window: str) -> list[Staff]:
+        return [s for s in self.staff.values() if window in s.windows]
+
+    def is_open(self, weekday: int, at: time) -> bool:
+        span = self.hours.get(weekday)
+        return span is not None and span[0] <= at < span[1]
+
+    def for_window(self, window: str) -> Roster:
+        """The part of the roster one terminal needs: its window, units, staff, reasons."""
+        w = self.windows[window]
+        staff = {k: s for k, s in self.staff.items() if window in s.windows}
+        unit_codes = {w.unit} | {s.unit for s in staff.values()}
+        units = {k: u for k, u in self.units.items() if k in unit_codes}
+        cats = {
+            k: c
+            for k, c in self.categories.items()
+            if k == w.category or k in {u.category for u in units.values()}
+        }
+        return Roster(
+            hall=self.hall,
+            categories=cats,
+            units=units,
+            windows={window: w},
+            staff=staff,
+            reasons=dict(self.reasons),
+            hours=dict(self.hours),
+            settings=dict(self.settings),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hall": asdict(self.hall),
+            "categories": [asdict(c) for c in self.categories.values()],
+            "units": [asdict(u) for u in self.units.values()],
+            "windows": [asdict(w) for w in self.windows.values()],
+            "staff": [asdict(s) | {"windows": list(s.windows)} for s in self.staff.values()],
+            "reasons": [asdict(r) for r in self.reasons.values()],
+            "hours": {
+                WEEKDAYS[d]: f"{o.strftime('%H:%M')}-{c.strftime('%H:%M')}"
+                for d, (o, c) in sorted(self.hours.items())
+            },
+            "settings": dict(self.settings),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Roster:
+        return cls(
+            hall=Hall(**d["hall"]),
+            categories={c["code"]: Category(**c) for c in d.get("categories", [])},
+            units={u["code"]: Unit(**u) for u in d.get("units", [])},
+            windows={w["code"]: Window(**w) for w in d.get("windows", [])},
+            staff={
+                s["code"]: Staff(**(s | {"windows": tuple(s["windows"])}))
+                for s in d.get("staff", [])
+            },
+            reasons={r["code"]: Reason(**r) for r in d.get("reasons", [])},
+            hours={WEEKDAYS.index(k): _span(v) for k, v in d.get("hours", {}).items()},
+            settings=dict(d.get("settings", {})),
+        )
+
+    def to_csv(self) -> str:
+        """The roster as the CSV an office edits (round-trips through ``parse_roster``)."""
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(COLUMNS)
+        h = self.hall
+        w.writerow(["hall", h.code, h.name, "", h.tz, ""])
+        for d, (o, c) in sorted(self.hours.items()):
+            w.writerow(["hours", WEEKDAYS[d], "", "", f"{o:%H:%M}-{c:%H:%M}", ""])
+        for k, v in self.settings.items():
+            w.writerow(["setting", k, "", "", v, ""])
+        for cat in self.categories.values():
+            w.writerow(["category", cat.code, cat.name, "", "", ""])
+        for u in self.units.values():
+            w.writerow(["unit", u.code, u.name, u.category, "", ""])
+        for win in self.windows.values():
+            w.writerow(["window", win.code, win.name, win.unit, win.category, ""])
+        for s in self.staff.values():
+            w.writerow(["staff", s.code, s.name, s.unit, ";".join(s.windows), s.photo or ""])
+        for r in self.reasons.values():
+            w.writerow(["reason", r.code, r.name, "", r.description, ""])
+        return out.getvalue()
+
+
+def parse_roster(path: Path | str) -> Roster:
+    """Read and validate a roster file (``.csv`` or ``.xlsx``); raise ``RosterError`` if bad."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows = list(_xlsx_rows(path))
+    else:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise RosterError(
+                path.name, [Problem(1, "-", f"not UTF-8 text ({e.reason}); save as CSV UTF-8")]
+            ) from None
+        rows = list(enumerate(csv.reader(io.StringIO(text)), start=1))
+    return parse_rows(rows, source=path.name)
+
+
+def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") -> Roster:
+    """Validate (line number, cells) rows; the first non-empty row is the header."""
+    problems: list[Problem] = []
+    it = iter(rows)
+    header: list[str] | None = None
+    for _, cells in it:
+        if any(c.strip() for c in cells):
+            header = [c.strip().lower() for c in cells]
+            break
+    if header is None:
+        raise RosterError(source, [Problem(1, "-", "the file is empty")])
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise RosterError(source, [Problem(1, ",".join(missing), "header lacks these columns")])
+    idx = {c: header.index(c) for c in COLUMNS}
+
+    seen: dict[tuple[str, str], int] = {}
+    hall: Hall | None = None
+    r = Roster(hall=Hall("", ""))
+    pending_refs: list[tuple[int, str, str, str]] = []  # line, column, kind, code
+
+    for line, cells in it:
+        if not any(c.strip() for c in cells):
+            continue
+        kind, code, name, parent, detail, note = (
+            cells[idx[c]].strip() if idx[c] < len(cells) else "" for c in COLUMNS
+        )
+        kind = kind.lower()
+
+        def bad(col: str, msg: str, line: int = line) -> None:  # noqa: B023
+            problems.append(Problem(line, col, msg))
+
+        if kind not in KINDS:
+            bad("kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+            continue
+        if not code:
+            bad("code", f"a {kind} needs a code")
+            continue
+        if (kind, code) in seen:
+            bad("code", f"{kind} {code!r} already defined on line {seen[(kind, code)]}")
+            continue
+        seen[(kind, code)] = line
+        if kind in ("hall", "category", "unit", "window", "staff", "reason") and not name:
+            bad("name", f"{kind} {code!r} needs a name")
+            continue
+
+        if kind == "hall":
+            if hall is not None:
+                bad("kind", "only one hall per roster file")
+                continue
+            tz = detail or "Asia/Shanghai"
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                bad("detail", f"unknown time zone {tz!r} (e.g. Asia/Shanghai)")
+                continue
+            hall = Hall(code, name, tz)
+        elif kind == "hours":
+            if code.lower() not in WEEKDAYS:
+                bad("code", f"hours need a weekday ({', '.join(WEEKDAYS)}), got {code!r}")
+                continue
+            if detail:
+                try:
+                    r.hours[WEEKDAYS.index(code.lower())] = _span(detail)
+                except ValueError as e:
+                    bad("detail", str(e))
+        elif kind == "setting":
+            r.settings[code] = detail
+        elif kind == "category":
+            r.categories[code] = Category(code, name)
+        elif kind == "unit":
+            r.units[code] = Unit(code, name, parent)
+            pending_refs.append((line, "parent", "category", parent))
+        elif kind == "window":
+            r.windows[code] = Window(code, name, parent, detail)
+            pending_refs.append((line, "parent", "unit", parent))
+            pending_refs.append((line, "detail", "category", detail))
+        elif kind == "staff":
+            wins = tuple(w.strip() for w in detail.replace("；", ";").split(";") if w.strip())
+            r.staff[code] = Staff(code, name, parent, wins, note or None)
+            pending_refs.append((line, "parent", "unit", parent))
+            for w in wins:
+                pending_refs.append((line, "detail", "window", w))
+        elif kind == "reason":
+            r.reasons[code] = Reason(code, name, detail)
+
+    for line, col, kind, code in pending_refs:
+        if not code:
+            problems.append(Problem(line, col, f"needs a {kind} code"))
+        elif (kind, code) not in seen:
+            problems.append(Problem(line, col, f"no {kind} with code {code!r} in this file"))
+    if hall is None:
+        problems.append(Problem(1, "kind", "no hall row (kind=hall, code, name, detail=time zone)"))
+    if problems:
+        problems.sort(key=lambda p: p.line)
+        raise RosterError(source, problems)
+    assert hall is not None
+    r.hall = hall
+    return r
+
+
+def _span(text: str) -> tuple[time, time]:
+    try:
+        a, b = (time.fromisoformat(p.strip()) for p in text.replace("–", "-").split("-"))
+    except ValueError:
+        raise ValueError(f"opening hours must look like 08:20-17:30, got {text!r}") from None
+    if not a < b:
+        raise ValueError(f"opening hours {text!r} close before they open")
+    return a, b
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # only an office file needs it
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a broken file
+        raise RosterError(path.name, [Problem(1, "-", f"not a readable XLSX file: {e}")]) from None
+    ws = wb.worksheets[0]
+    for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        yield n, ["" if v is None else str(v) for v in row]
+    wb.close()
