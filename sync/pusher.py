@@ -1,0 +1,604 @@
+"""The pusher: brings a kiosk's ratings to the central store exactly once, and its roster back.
+
+It runs on its own daemon thread beside the kiosk app and never touches Qt. Everything it needs
+to resume lives in the kiosk's outbox (the local store): a row leaves the outbox only when the
+server's answer says it is stored (or was already stored), so a batch whose answer is lost is
+simply sent again and comes back ``duplicate``. A record the server rejects is set aside with
+the reason and never holds up the rest.
+
+Network faults (no connection, timeouts, 5xx, 429) are retried forever with capped exponential
+backoff and full jitter; a 401 means the terminal was revoked, so the pusher stops sending, keeps
+the data and asks again slowly in case it is re-enrolled. The bearer token is never logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
+
+import httpx
+
+from sync.schema import RatingRecord
+
+__all__ = [
+    "Credentials",
+    "EnrollError",
+    "Outbox",
+    "Pusher",
+    "RosterPuller",
+    "SyncState",
+    "SyncStatus",
+    "enroll",
+    "read_roster_cache",
+    "write_json_atomic",
+]
+
+log = logging.getLogger(__name__)
+
+BATCH_PATH = "/api/v1/ratings/batch"
+ROSTER_PATH = "/api/v1/terminal/roster"
+ENROLL_PATH = "/api/v1/enroll"
+
+SyncState = Literal["online", "offline", "revoked", "not_enrolled"]
+
+# A server that asks for a very long pause (or a broken Retry-After) must not park the kiosk.
+MAX_RETRY_AFTER_S = 600.0
+
+
+class Outbox(Protocol):
+    """What the pusher needs from the kiosk's local store (``kiosk.store.LocalStore`` fits)."""
+
+    def unsent(self, limit: int = 500) -> list[RatingRecord]:
+        """Unsent, unrejected records, oldest seq first."""
+        ...
+
+    def mark_sent(self, ids: Iterable[str]) -> None: ...
+
+    def mark_rejected(self, id: str, reason: str) -> None: ...
+
+    def backlog(self) -> int:
+        """How many records still wait to be sent."""
+        ...
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What staff see about sync: state, backlog, set-aside records, since when offline."""
+
+    state: SyncState
+    backlog: int = 0
+    rejected: int = 0
+    offline_since: datetime | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A terminal's own credential, from enrolment. ``token`` stays out of ``repr``."""
+
+    terminal: str
+    token: str = field(repr=False)
+    window: str
+    hall: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "terminal": self.terminal,
+            "token": self.token,
+            "window": self.window,
+            "hall": self.hall,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Credentials:
+        try:
+            values = {k: d[k] for k in ("terminal", "token", "window", "hall")}
+        except KeyError as e:
+            raise ValueError(f"credentials lack {e.args[0]!r}") from None
+        if not all(isinstance(v, str) and v for v in values.values()):
+            raise ValueError("credentials fields must be non-empty strings")
+        return cls(**values)
+
+
+class EnrollError(RuntimeError):
+    """Enrolment failed; the message is fit to show to the person holding the code."""
+
+
+def enroll(
+    base_url: str,
+    code: str,
+    terminal_id: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 15.0,
+) -> Credentials:
+    """Exchange a one-time enrolment code for this terminal's credential (blocks on the network)."""
+    try:
+        with httpx.Client(base_url=base_url, transport=transport, timeout=timeout) as client:
+            resp = client.post(ENROLL_PATH, json={"code": code, "terminal": terminal_id})
+    except httpx.HTTPError as e:
+        raise EnrollError(f"cannot reach the server at {base_url}: {type(e).__name__}") from None
+    if resp.status_code != 200:
+        raise EnrollError(f"enrolment refused ({resp.status_code}): {_detail(resp)}")
+    try:
+        return Credentials.from_dict(resp.json())
+    except (ValueError, TypeError) as e:
+        raise EnrollError(f"the server's enrolment answer is not usable: {e}") from None
+
+
+class _Transient(Exception):
+    """Try again later; ``retry_after`` overrides the backoff when the server named a pause."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class _Revoked(Exception):
+    """401: the server does not know this credential (revoked, or never enrolled there)."""
+
+
+class _Refused(Exception):
+    """403: the credential may not do this (e.g. enrolled for another window); retry slowly."""
+
+
+class RosterPuller:
+    """Fetches the terminal's window roster when it changed, caching it atomically on disk.
+
+    The cache file holds ``{"etag", "fetched_at", "roster"}`` so that a restarted kiosk asks with
+    ``If-None-Match`` and starts from the cached roster when the server is out of reach.
+    """
+
+    def __init__(
+        self,
+        cache_path: Path,
+        on_roster: Callable[[dict[str, Any]], None] | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.cache_path = Path(cache_path)
+        self._on_roster = on_roster
+        self._clock = clock or _utcnow
+        cached = read_roster_cache(self.cache_path)
+        self._etag: str | None = cached.get("etag") if cached else None
+
+    def pull(self, client: httpx.Client, token: str) -> bool:
+        """One conditional GET; True if a new roster was cached. Raises the pusher's faults."""
+        headers = {"Authorization": f"Bearer {token}"}
+        if self._etag:
+            headers["If-None-Match"] = self._etag
+        resp = _request(client, "GET", ROSTER_PATH, headers=headers)
+        if resp.status_code == 304:
+            return False
+        if resp.status_code != 200:
+            _raise_for_status(resp)
+            # Any other answer (404 from an older server …) is not worth stalling ratings for.
+            log.warning("roster pull: unexpected %s: %s", resp.status_code, _detail(resp))
+            return False
+        try:
+            roster = resp.json()
+        except ValueError:
+            raise _Transient("roster answer is not JSON") from None
+        if not isinstance(roster, dict):
+            raise _Transient("roster answer is not a JSON object")
+        etag = resp.headers.get("ETag")
+        write_json_atomic(
+            self.cache_path,
+            {"etag": etag, "fetched_at": self._clock().isoformat(), "roster": roster},
+        )
+        self._etag = etag
+        log.info("roster updated (etag %s)", etag)
+        if self._on_roster is not None:
+            try:
+                self._on_roster(roster)
+            except Exception:  # a listener's bug must not kill the sync thread
+                log.exception("on_roster callback failed")
+        return True
+
+
+def read_roster_cache(path: Path) -> dict[str, Any] | None:
+    """The cache file's content, or None if missing or unreadable (then the next pull refills)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        log.warning("roster cache %s unreadable; ignoring it", path)
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("roster"), dict):
+        return None
+    return data
+
+
+class Pusher:
+    """Drains an outbox to the central store on a daemon thread; see the module docstring.
+
+    ``outbox`` is either an ``Outbox`` or a zero-argument factory; a factory is called on the
+    pusher thread (SQLite connections belong to the thread that opened them) and the outbox it
+    returns is closed when the thread ends. ``on_status`` is called on the pusher thread with
+    every new ``SyncStatus``; a GUI must marshal it to its own thread.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox | Callable[[], Outbox],
+        base_url: str,
+        token: str | None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        batch_size: int = 500,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        poll_interval: float = 5.0,
+        revoked_retry: float = 300.0,
+        timeout: float = 15.0,
+        roster_cache: Path | None = None,
+        on_roster: Callable[[dict[str, Any]], None] | None = None,
+        roster_interval: float = 60.0,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        if hasattr(outbox, "unsent") and not isinstance(outbox, type):
+            self._outbox: Outbox | None = cast(Outbox, outbox)
+            self._factory: Callable[[], Outbox] | None = None
+        else:
+            self._outbox = None
+            self._factory = cast(Callable[[], Outbox], outbox)
+        self.base_url = base_url
+        self._token = token
+        self._transport = transport
+        self._batch_size = batch_size
+        self._ceiling = batch_size  # lowered by 413: the server's body limit
+        self._limit = batch_size  # lowered while isolating a refused record
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._poll_interval = poll_interval
+        self._revoked_retry = revoked_retry
+        self._timeout = timeout
+        self._roster = RosterPuller(roster_cache, on_roster, clock=clock) if roster_cache else None
+        self._roster_interval = roster_interval
+        self._on_status = on_status
+        self._clock = clock or _utcnow
+        self._monotonic = monotonic
+        self._sleep_fn = sleep
+        self._rng = rng or random.Random()
+
+        self._stop = threading.Event()
+        self._wake = threading.Event()  # a new tap, a new token, or stop
+        self._kick = threading.Event()  # cuts a backoff short: a new token, or stop
+        self._thread: threading.Thread | None = None
+        self._failures = 0
+        self._rejected = 0
+        initial: SyncState = "offline" if token else "not_enrolled"
+        self._status = SyncStatus(state=initial)
+
+    # -- control, from any thread -------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+    @property
+    def batch_limit(self) -> int:
+        """The batch size the next POST will use (after 413s have lowered it)."""
+        return self._limit
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("pusher already started")
+        self._thread = threading.Thread(target=self._run, name="hall-pusher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Ask the thread to end and wait up to ``timeout`` s; True if it has ended."""
+        self._stop.set()
+        self._wake.set()
+        self._kick.set()
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def notify(self) -> None:
+        """A rating was just recorded: send it now if idle (cheap; fine on the GUI thread)."""
+        self._wake.set()
+
+    def set_token(self, token: str | None) -> None:
+        """Use a new credential (after re-enrolment) from the next request on."""
+        self._token = token
+        self._wake.set()
+        self._kick.set()
+
+    # -- the pusher thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        outbox: Outbox | None = None
+        try:
+            if self._outbox is not None:
+                outbox = self._outbox
+            else:
+                assert self._factory is not None
+                outbox = self._factory()
+            with httpx.Client(
+                base_url=self.base_url, transport=self._transport, timeout=self._timeout
+            ) as client:
+                self._loop(outbox, client)
+        except Exception:
+            # Opening the outbox failed; the data stays on disk for the next start.
+            log.exception("pusher stopped by an unexpected error")
+            self._set(state="offline", last_error="sync stopped: local store unavailable")
+        finally:
+            if self._factory is not None and outbox is not None:
+                close = getattr(outbox, "close", None)
+                if callable(close):
+                    close()
+
+    def _loop(self, outbox: Outbox, client: httpx.Client) -> None:
+        next_roster = self._monotonic()
+        self._set(backlog=outbox.backlog())
+        while not self._stop.is_set():
+            token = self._token
+            if not token:
+                self._set(state="not_enrolled", backlog=outbox.backlog())
+                self._wake.wait(self._poll_interval)
+                self._wake.clear()
+                continue
+            try:
+                if self._roster is not None and self._monotonic() >= next_roster:
+                    self._roster.pull(client, token)
+                    next_roster = self._monotonic() + self._roster_interval
+                    self._succeeded(backlog=outbox.backlog())
+                self._wake.clear()  # before reading, so a tap after the read wakes the wait
+                if self._push_batch(outbox, client, token):
+                    continue
+                idle = self._poll_interval
+                if self._roster is not None:
+                    idle = max(0.0, min(idle, next_roster - self._monotonic()))
+                self._wake.wait(idle)
+            except _Transient as e:
+                self._failures += 1
+                delay = e.retry_after if e.retry_after is not None else self._backoff()
+                self._went_offline(str(e), outbox)
+                log.info("sync: %s; retrying in %.1f s", e, delay)
+                self._pause(delay)
+            except _Revoked as e:
+                self._set(
+                    state="revoked",
+                    last_error=str(e),
+                    backlog=_safe_backlog(outbox, self._status.backlog),
+                )
+                log.warning("sync: terminal credential refused (401); data kept, retrying slowly")
+                self._pause(self._revoked_retry)
+            except _Refused as e:
+                self._went_offline(str(e), outbox)
+                log.warning("sync: %s; data kept, retrying slowly", e)
+                self._pause(self._revoked_retry)
+            except Exception as e:
+                # A local fault (disk full, locked database) must not end sync for good.
+                self._failures += 1
+                log.exception("sync: unexpected error")
+                self._went_offline(f"local error: {type(e).__name__}", outbox)
+                self._pause(self._backoff())
+
+    def _push_batch(self, outbox: Outbox, client: httpx.Client, token: str) -> bool:
+        """Send one batch; True if there may be more to send right away."""
+        records = outbox.unsent(limit=self._limit)
+        if not records:
+            if self._status.backlog != 0:
+                self._set(backlog=0)
+            return False
+        resp = _request(
+            client,
+            "POST",
+            BATCH_PATH,
+            headers={"Authorization": f"Bearer {token}"},
+            json={"records": [r.to_dict() for r in records]},
+        )
+        code = resp.status_code
+        if code in (413, 400, 422):
+            self._shrink_or_reject(outbox, records, code, _detail(resp))
+            return True
+        if code != 200:
+            _raise_for_status(resp)
+            raise _Transient(f"server answered {code}: {_detail(resp)}")
+        try:
+            body = resp.json()
+            results = body["results"]
+            if not isinstance(results, list):
+                raise TypeError("results is not a list")
+        except (ValueError, KeyError, TypeError) as e:
+            raise _Transient(f"server answer unusable: {e}") from None
+
+        in_batch = {r.id for r in records}
+        sent: list[str] = []
+        rejected = 0
+        for res in results:
+            if not isinstance(res, dict) or res.get("id") not in in_batch:
+                continue
+            status = res.get("status")
+            if status in ("stored", "duplicate"):
+                sent.append(res["id"])
+            elif status == "rejected":
+                reason = str(res.get("reason") or "rejected by the server")
+                outbox.mark_rejected(res["id"], reason)
+                log.warning("record %s (seq %s) set aside: %s", res["id"], res.get("seq"), reason)
+                rejected += 1
+        if sent:
+            outbox.mark_sent(sent)
+        if not sent and not rejected:
+            raise _Transient("server answered without a status for any record")
+        self._rejected += rejected
+        self._limit = min(self._ceiling, self._limit * 2)  # grow back after isolating
+        log.debug(
+            "batch of %d: %d sent, %d rejected; server contiguous seq %s",
+            len(records),
+            len(sent),
+            rejected,
+            body.get("highest_contiguous_seq"),
+        )
+        backlog = outbox.backlog()
+        self._succeeded(backlog=backlog)
+        return backlog > 0
+
+    def _shrink_or_reject(
+        self, outbox: Outbox, records: list[RatingRecord], code: int, detail: str
+    ) -> None:
+        """413/400/422 for a whole batch: halve it until the one refused record stands alone."""
+        if len(records) > 1:
+            self._limit = max(1, len(records) // 2)
+            if code == 413:
+                self._ceiling = self._limit
+            log.info("batch of %d refused (%s); trying %d", len(records), code, self._limit)
+            return
+        rec = records[0]
+        reason = f"refused by the server ({code}): {detail}"
+        outbox.mark_rejected(rec.id, reason)
+        self._rejected += 1
+        log.warning("record %s (seq %s) set aside: %s", rec.id, rec.seq, reason)
+        if code == 413:
+            # That record alone was too big; the others may go in full batches again.
+            self._ceiling = self._batch_size
+        self._limit = self._ceiling
+        self._succeeded(backlog=outbox.backlog())
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _backoff(self) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2^(failures-1))]."""
+        exp = min(self._backoff_cap, self._backoff_base * 2 ** max(0, self._failures - 1))
+        return self._rng.uniform(0, exp)
+
+    def _pause(self, delay: float) -> None:
+        if self._sleep_fn is not None:
+            self._sleep_fn(delay)
+            return
+        self._kick.wait(delay)
+        self._kick.clear()
+
+    def _succeeded(self, *, backlog: int) -> None:
+        self._failures = 0
+        self._set(
+            state="online",
+            backlog=backlog,
+            offline_since=None,
+            last_success=self._clock(),
+            last_error=None,
+        )
+
+    def _went_offline(self, error: str, outbox: Outbox) -> None:
+        since = self._status.offline_since
+        if self._status.state != "offline" or since is None:
+            since = self._clock()
+        self._set(
+            state="offline",
+            offline_since=since,
+            last_error=error,
+            backlog=_safe_backlog(outbox, self._status.backlog),
+        )
+
+    def _set(self, **changes: Any) -> None:
+        new = replace(self._status, rejected=self._rejected, **changes)
+        if new == self._status:
+            return
+        self._status = new
+        if self._on_status is not None:
+            try:
+                self._on_status(new)
+            except Exception:
+                log.exception("on_status callback failed")
+
+
+def _request(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request; every transport fault (refused, reset, timeout) becomes ``_Transient``."""
+    try:
+        return client.request(method, path, **kwargs)
+    except httpx.TransportError as e:
+        # The type name only: messages can be long, and must never carry headers.
+        raise _Transient(f"no connection ({type(e).__name__})") from None
+
+
+def _raise_for_status(resp: httpx.Response) -> None:
+    """Turn the answers every endpoint shares into the pusher's faults."""
+    code = resp.status_code
+    if code == 401:
+        raise _Revoked(f"credential not accepted (401): {_detail(resp)}")
+    if code == 403:
+        raise _Refused(f"refused (403): {_detail(resp)}")
+    if code == 429:
+        raise _Transient("server busy (429)", _retry_after(resp))
+    if code >= 500 or code == 408:
+        raise _Transient(f"server error ({code})", _retry_after(resp) if code == 503 else None)
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
+
+
+def _detail(resp: httpx.Response) -> str:
+    """The server's human-readable ``detail``, or a short slice of the body."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return resp.text[:200] or resp.reason_phrase
+    if isinstance(body, dict) and "detail" in body:
+        d = body["detail"]
+        return d if isinstance(d, str) else json.dumps(d, ensure_ascii=False)[:300]
+    return json.dumps(body, ensure_ascii=False)[:200]
+
+
+def _safe_backlog(outbox: Outbox, fallback: int) -> int:
+    try:
+        return outbox.backlog()
+    except Exception:
+        return fallback
+
+
+def write_json_atomic(path: Path, data: Any, mode: int = 0o644) -> None:
+    """Write to a temp file beside ``path``, fsync, then rename over it: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
