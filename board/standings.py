@@ -1,18 +1,78 @@
-"""The standings engine: a quarter's aggregates in, the red list, black list and hardest list out.
+"""The standings engine: a quarter's aggregates in; red list, black list and hardest list out.
 
 Pure Python: no Qt, no I/O. ``compute_standings(aggregates)`` takes the dict the central store
-answers for ``GET /halls/{hall}/aggregates`` (see ``docs/design.md``) and returns ``Standings``.
+answers for ``GET /halls/{hall}/aggregates`` (see ``docs/design.md``) and returns ``Standings``:
+every unit's counts, scores, place and a plain-language explanation, plus the lists the wall
+board shows. Every number below is a hall setting (``Settings``, roster ``setting`` rows);
+defaults in brackets.
 
-Rules (every number is a hall setting, see ``Settings``; defaults in brackets)
------------------------------------------------------------------------------
-(full rule text follows with the engine)
+Rules
+-----
+1. **Counted ratings.** A unit's counts per level come from its scored ratings (the store's
+   ``n``). Ratings flagged as misuse (too fast, bursts, after hours, bad clock) or appealed away
+   are not scored; the flagged count is shown beside the scored ones.
+2. **Points.** Levels 非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意 score
+   ``level_points`` [100 / 80 / 60 / 40 / 20]. A 差评 is a rating of the bottom two levels.
+3. **Citizen score** (quality) is a Bayesian average: ``(m·μ0 + Σ points) / (m + n)`` with
+   ``m`` = ``prior_m`` [20] and ``μ0`` = the aggregates' ``prior_mean`` (the hall's mean of the
+   previous quarter) or, when that is null, the setting ``prior_mean`` [90]. It depends on the
+   unit's own ratings only: one more tap moves no other unit's score. With no ratings it is μ0.
+4. **Image, behaviour, discipline** each start at 100 and add the inspections' points for that
+   dimension (deductions negative, bonuses positive), clamped to ``[0, 100 + bonus_cap]``
+   [cap 110]. No inspections: 100. Dimensions are ``image`` / ``behaviour`` / ``discipline``
+   (also ``behavior`` and 服务形象 / 服务行为 / 工作纪律); any other dimension is ignored with a
+   warning.
+5. **Quarter score** = ``w_quality``·citizen + ``w_image``·image + ``w_behaviour``·behaviour +
+   ``w_discipline``·discipline, with the weights [0.4 / 0.2 / 0.2 / 0.2] divided by their sum.
+6. **Ranking.** Units with at least ``min_ratings`` [30] scored ratings are ranked by quarter
+   score, highest first. Ties: higher citizen score, then more scored ratings, then fewer 差评,
+   then unit code (alphabetical) — deterministic. Other units are "not enough ratings"
+   (``needs_more`` = min_ratings − n) and are on no list, except for rule 9.
+7. **Hall mean** = mean points of every scored rating in the hall this quarter (μ0 when none).
+8. **Credibly worse.** The citizen score's interval is a Wilson score interval with ``z`` [1.96,
+   95 %]: the citizen score is read as a share p of the points scale (20 → 0, 100 → 1) and the
+   interval uses the unit's n real ratings only (the prior's m are not evidence). By the
+   Bhatia–Davis inequality p(1 − p) is the largest variance ratings with that mean can have, so
+   the bound is conservative: a unit is called worse only when even the kindest reading of its
+   ratings is worse. A unit is *credibly worse than the hall* when the interval's upper bound is
+   below the hall mean.
+9. **Black list.** First every unit with a verified misconduct (``misconduct``, 一票否决), ranked or
+   not, worst quarter score first; these do not use up the quota. Then, walking up from the
+   bottom of the ranking, up to ``black_count`` [1] units whose quarter score is below
+   ``black_threshold`` [85] *and* that are credibly worse (rule 8); a unit that fails either test
+   is skipped, not a stopper. The list may be empty; ``black_list_empty_reason`` says why.
+10. **Red list.** The top ``red_count`` [4] ranked units that are not on the black list (fewer
+    when fewer are ranked). A unit is never on both lists.
+11. **Naming.** ``naming`` [named]: in ``anonymous`` mode the black list *and* the hardest list
+    show the unit's window category name only, with no unit name or code (``unit_code`` None),
+    and their reason texts name no unit. The red list always names units. ``units`` keeps the
+    names (the admin needs them); a board page listing them must respect the mode itself.
+12. **Hardest sections** (最难办事科室群众评): first units with a verified misconduct (Nanchuan puts
+    them at rank 1 directly), then units with at least ``min_ratings`` ratings and at least one
+    差评 by 差评 share, highest first; ties: more 差评, then unit code. At most
+    ``hardest_count`` [10] in all. Each shows its main problems: up to three most-cited reasons
+    (built-in 冷 懒 推 乱 贪 and the hall's own, names from the aggregates' ``reasons``); ties by
+    the order of the aggregates' reason list, then code.
+13. **Streaks.** Given previous quarters' outcomes (``history``: ``Standings`` or
+    ``QuarterOutcome``, any order), a unit's streak is the number of consecutive calendar
+    quarters, ending with this one, in which it was on the black list or in the hardest top 3
+    (a quarter missing from the history breaks the streak). ``black_streak`` and
+    ``hardest_streak`` count each list alone. Escalation (Nanchuan): a streak of
+    ``escalate_head_after`` [2] → 约谈/免去科室负责人; ``escalate_leader_after`` [3] or more →
+    问责分管领导.
+14. **Explanations.** Every unit gets short sentences (Chinese by default, ``lang="en"`` for
+    English): counts per level, the score arithmetic, inspection points, the rule that placed
+    it, and what it would take to move. ``rules`` gives these rules in words for the board.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from typing import Literal
 
 __all__ = [
@@ -31,6 +91,20 @@ log = logging.getLogger(__name__)
 
 Status = Literal["red", "black", "ranked", "not_enough"]
 Naming = Literal["named", "anonymous"]
+Lang = Literal["zh", "en"]
+
+DIMENSIONS = ("image", "behaviour", "discipline")
+_DIMENSION_ALIASES = {
+    "image": "image",
+    "服务形象": "image",
+    "behaviour": "behaviour",
+    "behavior": "behaviour",
+    "服务行为": "behaviour",
+    "discipline": "discipline",
+    "工作纪律": "discipline",
+}
+# Names of the built-in reasons when the aggregates do not carry them (sync.schema agrees).
+_BUILTIN_REASON_NAMES = {"leng": "冷", "lan": "懒", "tui": "推", "luan": "乱", "tan": "贪"}
 
 
 class SettingsError(ValueError):
@@ -80,9 +154,10 @@ class Settings:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue  # an empty cell keeps the default
             kwargs[f.name] = _parse_setting(f.name, raw)
-        settings = cls(**kwargs)  # type: ignore[arg-type]
-        settings.validate()
-        return settings
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        self.validate()
 
     def validate(self) -> None:
         """Raise ``SettingsError`` for values that would make the rules meaningless."""
@@ -159,6 +234,8 @@ class BoardEntry:
     n: int
     unit_code: str | None
     reason: str
+    streak: int = 0  # quarters in a row on the black list or in the hardest top 3
+    escalation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,7 +249,7 @@ class HardestEntry:
     negative: int
     share: float  # negative / n
     problems: list[tuple[str, str, int]]  # main problems: (reason code, name, count)
-    streak: int
+    streak: int  # quarters in a row on the black list or in the hardest top 3
     escalation: str | None
     reason: str
 
@@ -182,8 +259,13 @@ class QuarterOutcome:
     """What a later quarter needs to know about this one to count streaks."""
 
     quarter: str  # "2026Q2"
-    black: frozenset[str] = field(default_factory=frozenset)
-    hardest_top3: frozenset[str] = field(default_factory=frozenset)
+    black: AbstractSet[str] = frozenset()  # unit codes on the black list
+    hardest_top3: AbstractSet[str] = frozenset()  # unit codes in the hardest top 3
+
+    def __post_init__(self) -> None:
+        # Accept any set (or list) of codes; keep an immutable copy.
+        object.__setattr__(self, "black", frozenset(self.black))
+        object.__setattr__(self, "hardest_top3", frozenset(self.hardest_top3))
 
 
 @dataclass(frozen=True)
@@ -225,9 +307,770 @@ def compute_standings(
     *,
     settings: Settings | None = None,
     history: Sequence[Standings | QuarterOutcome] = (),
+    lang: Lang = "zh",
 ) -> Standings:
-    """The quarter's standings from the store's aggregates (see the module docstring)."""
-    raise NotImplementedError  # filled in by the next commit
+    """The quarter's standings from the store's aggregates (rules in the module docstring).
+
+    ``settings`` defaults to the aggregates' own ``settings``; ``history`` holds earlier
+    quarters for the streaks. Raises ``SettingsError`` for unusable settings; rows that make no
+    sense (a level of 7, a negative count) are skipped and listed in ``Standings.warnings``.
+    """
+    warnings: list[str] = []
+    s = (
+        settings
+        if settings is not None
+        else Settings.from_mapping(_mapping(aggregates, "settings"))
+    )
+    t = _TEXT[lang]
+    hall_raw = _mapping(aggregates, "hall")
+    hall = {k: str(hall_raw.get(k, "")) for k in ("code", "name", "tz")}
+    quarter = str(aggregates.get("quarter", ""))
+    generated_at = str(aggregates.get("generated_at") or datetime.now(UTC).isoformat())
+    mu0 = _prior_mean(aggregates, s, warnings)
+
+    categories = {
+        str(c.get("code")): str(c.get("name", "")) for c in _rows(aggregates, "categories")
+    }
+    reason_names: dict[str, str] = dict(_BUILTIN_REASON_NAMES)
+    reason_order: dict[str, int] = {}
+    for i, r in enumerate(_rows(aggregates, "reasons")):
+        code = str(r.get("code"))
+        reason_names[code] = str(r.get("name") or code)
+        reason_order.setdefault(code, i)
+
+    calcs: dict[str, _Calc] = {}
+    for u in _rows(aggregates, "units"):
+        code = str(u.get("code"))
+        cat = str(u.get("category") or "")
+        calcs[code] = _Calc(code, str(u.get("name") or code), cat, categories.get(cat, cat))
+
+    def calc_for(code: str, what: str) -> _Calc:
+        if code not in calcs:
+            warnings.append(f"{what} for unit {code!r}, which is not in the roster")
+            calcs[code] = _Calc(code, code, "", "")
+        return calcs[code]
+
+    for row in _rows(aggregates, "counts"):
+        level, n, flagged = _int(row, "level"), _int(row, "n"), _int(row, "flagged", 0)
+        if level is None or not 1 <= level <= 5 or n is None or n < 0 or flagged is None:
+            warnings.append(f"count row skipped (level 1-5 and counts >= 0 expected): {row!r}")
+            continue
+        c = calc_for(str(row.get("unit")), "ratings")
+        c.counts[level] += n
+        c.flagged += max(flagged, 0)
+        week = c.weekly.setdefault(str(row.get("week", "")), [0, 0, 0, 0, 0, 0])
+        week[level] += n
+    for row in _rows(aggregates, "reason_counts"):
+        n = _int(row, "n")
+        if n is None or n < 0:
+            warnings.append(f"reason count row skipped: {row!r}")
+            continue
+        c = calc_for(str(row.get("unit")), "reasons")
+        reason = str(row.get("reason"))
+        c.reasons[reason] = c.reasons.get(reason, 0) + n
+    for row in _rows(aggregates, "inspections"):
+        dim = _DIMENSION_ALIASES.get(str(row.get("dimension", "")).strip().lower())
+        points = _float(row, "points")
+        if dim is None or points is None:
+            warnings.append(f"inspection skipped (dimension image/behaviour/discipline): {row!r}")
+            continue
+        calc_for(str(row.get("unit")), "inspection").inspections.append(
+            (dim, points, str(row.get("note") or ""))
+        )
+    misconduct_raw = aggregates.get("misconduct") or []
+    if isinstance(misconduct_raw, Iterable) and not isinstance(misconduct_raw, str | bytes):
+        for code in misconduct_raw:
+            calc_for(str(code), "misconduct").misconduct = True
+
+    # Per unit scores (rules 1-5); each depends on that unit's rows only. Inspections are
+    # sorted so that the input's row order changes neither the text nor a float sum.
+    pts = s.level_points
+    lo, hi = pts[0], pts[4]
+    weights = (s.w_quality, s.w_image, s.w_behaviour, s.w_discipline)
+    wsum = sum(weights)
+    hall_counts = {lvl: 0 for lvl in range(1, 6)}
+    for c in calcs.values():
+        c.inspections.sort()
+        c.n = sum(c.counts[lvl] for lvl in range(1, 6))
+        c.total = sum(c.counts[lvl] * pts[lvl - 1] for lvl in range(1, 6))
+        c.negative = c.counts[1] + c.counts[2]
+        c.citizen = (s.prior_m * mu0 + c.total) / (s.prior_m + c.n) if s.prior_m + c.n else mu0
+        c.low, c.high = _wilson(c.citizen, c.n, lo, hi, s.z)
+        for dim in DIMENSIONS:
+            raw = 100.0 + sum(p for d, p, _ in c.inspections if d == dim)
+            c.dims[dim] = min(max(raw, 0.0), 100.0 + s.bonus_cap)
+        c.quarter = (
+            weights[0] * c.citizen
+            + weights[1] * c.dims["image"]
+            + weights[2] * c.dims["behaviour"]
+            + weights[3] * c.dims["discipline"]
+        ) / wsum
+        for lvl in range(1, 6):
+            hall_counts[lvl] += c.counts[lvl]
+    hall_n = sum(hall_counts.values())
+    hall_total = sum(hall_counts[lvl] * pts[lvl - 1] for lvl in range(1, 6))
+    hall_mean = hall_total / hall_n if hall_n else mu0
+
+    # Ranking (rule 6).
+    ranked = sorted(
+        (c for c in calcs.values() if c.n >= s.min_ratings),
+        key=lambda c: (-c.quarter, -c.citizen, -c.n, c.negative, c.code),
+    )
+    for i, c in enumerate(ranked, start=1):
+        c.rank = i
+
+    # Black list (rule 9): misconduct first, then credible bottom units.
+    black: list[_Calc] = sorted(
+        (c for c in calcs.values() if c.misconduct), key=lambda c: (c.quarter, c.code)
+    )
+    for c in ranked:
+        c.below = c.quarter < s.black_threshold
+        c.credible = c.high < hall_mean
+    walk = [c for c in reversed(ranked) if c.below and c.credible and not c.misconduct]
+    black += walk[: s.black_count]
+    for c in black:
+        c.status = "black"
+
+    # Red list (rule 10).
+    red = [c for c in ranked if c.status != "black"][: s.red_count]
+    for c in red:
+        c.status = "red"
+    for c in ranked:
+        if c.status == "not_enough":
+            c.status = "ranked"
+
+    # Hardest sections (rule 12).
+    hardest_pool = sorted(
+        (c for c in ranked if c.negative > 0 and not c.misconduct),
+        key=lambda c: (-c.negative / c.n, -c.negative, c.code),
+    )
+    hardest = (
+        sorted((c for c in calcs.values() if c.misconduct), key=lambda c: c.code) + hardest_pool
+    )[: s.hardest_count]
+    for i, c in enumerate(hardest, start=1):
+        c.hardest_rank = i
+    for c in calcs.values():
+        c.top_reasons = sorted(
+            ((code, reason_names.get(code, code), n) for code, n in c.reasons.items() if n > 0),
+            key=lambda r: (-r[2], reason_order.get(r[0], len(reason_order)), r[0]),
+        )[:3]
+
+    # Streaks (rule 13).
+    past = _outcomes_by_quarter(history, quarter, warnings)
+    for c in calcs.values():
+        in_black = c.status == "black"
+        in_top3 = c.hardest_rank is not None and c.hardest_rank <= 3
+        c.black_streak = _streak(c.code, quarter, in_black, past, lambda o: o.black)
+        c.hardest_streak = _streak(c.code, quarter, in_top3, past, lambda o: o.hardest_top3)
+        c.streak = _streak(
+            c.code, quarter, in_black or in_top3, past, lambda o: o.black | o.hardest_top3
+        )
+        if c.streak >= s.escalate_leader_after:
+            c.escalation = t["esc_leader"]
+        elif c.streak >= s.escalate_head_after:
+            c.escalation = t["esc_head"]
+
+    ctx = _Ctx(s, t, mu0, hall_mean, weights, wsum, ranked, red, black)
+    anonymous = s.naming == "anonymous"
+    unranked = sorted((c for c in calcs.values() if c.rank is None), key=lambda c: (-c.n, c.code))
+    units = [_unit_standing(c, ctx) for c in ranked + unranked]
+
+    black_entries = [
+        BoardEntry(
+            label=(c.category_name or t["no_category"]) if anonymous else c.name,
+            score=c.quarter,
+            n=c.n,
+            unit_code=None if anonymous else c.code,
+            reason=_black_reason(c, ctx),
+            streak=c.streak,
+            escalation=c.escalation,
+        )
+        for c in black
+    ]
+    red_entries = [
+        BoardEntry(c.name, c.quarter, c.n, c.code, t["red_reason"].format(rank=c.rank)) for c in red
+    ]
+    hardest_entries = [
+        HardestEntry(
+            rank=i,
+            label=(c.category_name or t["no_category"]) if anonymous else c.name,
+            unit_code=None if anonymous else c.code,
+            n=c.n,
+            negative=c.negative,
+            share=c.negative / c.n if c.n else 0.0,
+            problems=list(c.top_reasons),
+            streak=c.streak,
+            escalation=c.escalation,
+            reason=(
+                t["hardest_misconduct"]
+                if c.misconduct
+                else t["hardest_reason"].format(neg=c.negative, share=_pct(c.negative / c.n), n=c.n)
+            ),
+        )
+        for i, c in enumerate(hardest, start=1)
+    ]
+    return Standings(
+        hall=hall,
+        quarter=quarter,
+        settings=s,
+        units=units,
+        red_list=red_entries,
+        black_list=black_entries,
+        black_list_empty_reason=None if black else _empty_black_reason(ctx),
+        hardest=hardest_entries,
+        hall_mean=hall_mean,
+        level_distribution=hall_counts,
+        generated_at=generated_at,
+        rules=_rules(ctx),
+        warnings=warnings,
+    )
+
+
+@dataclass
+class _Calc:
+    """A unit's working figures while the standings are computed."""
+
+    code: str
+    name: str
+    category: str
+    category_name: str
+    counts: dict[int, int] = field(default_factory=lambda: {lvl: 0 for lvl in range(1, 6)})
+    flagged: int = 0
+    weekly: dict[str, list[int]] = field(default_factory=dict)  # week -> counts by level
+    reasons: dict[str, int] = field(default_factory=dict)
+    inspections: list[tuple[str, float, str]] = field(default_factory=list)
+    misconduct: bool = False
+    n: int = 0
+    total: float = 0.0
+    negative: int = 0
+    citizen: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
+    dims: dict[str, float] = field(default_factory=dict)
+    quarter: float = 0.0
+    rank: int | None = None
+    status: Status = "not_enough"
+    below: bool = False
+    credible: bool = False
+    hardest_rank: int | None = None
+    top_reasons: list[tuple[str, str, int]] = field(default_factory=list)
+    black_streak: int = 0
+    hardest_streak: int = 0
+    streak: int = 0
+    escalation: str | None = None
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    s: Settings
+    t: Mapping[str, str]
+    mu0: float
+    hall_mean: float
+    weights: tuple[float, float, float, float]
+    wsum: float
+    ranked: list[_Calc]
+    red: list[_Calc]
+    black: list[_Calc]
+
+
+def _wilson(score: float, n: int, lo: float, hi: float, z: float) -> tuple[float, float]:
+    """Wilson score interval of ``score`` read as a share of [lo, hi], from n ratings."""
+    if n <= 0:
+        return lo, hi
+    p = min(max((score - lo) / (hi - lo), 0.0), 1.0)
+    z2 = z * z
+    denom = 1.0 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom
+    # Wilson's interval always contains p; min/max guard against rounding at the edges.
+    low, high = min(max(centre - half, 0.0), p), max(min(centre + half, 1.0), p)
+    return lo + (hi - lo) * low, lo + (hi - lo) * high
+
+
+def _prior_mean(aggregates: Mapping[str, object], s: Settings, warnings: list[str]) -> float:
+    raw = aggregates.get("prior_mean")
+    if raw is None:
+        return s.prior_mean
+    try:
+        value = float(str(raw))
+    except ValueError:
+        value = math.nan
+    if not s.level_points[0] <= value <= s.level_points[4]:  # also false for NaN
+        warnings.append(f"prior_mean {raw!r} from the store is unusable; using {s.prior_mean:g}")
+        return s.prior_mean
+    return value
+
+
+def _quarter_key(q: str) -> tuple[int, int] | None:
+    q = q.strip().upper()
+    if len(q) == 6 and q[:4].isdigit() and q[4] == "Q" and q[5] in "1234":
+        return int(q[:4]), int(q[5])
+    return None
+
+
+def _previous(key: tuple[int, int]) -> tuple[int, int]:
+    year, q = key
+    return (year, q - 1) if q > 1 else (year - 1, 4)
+
+
+def _outcomes_by_quarter(
+    history: Sequence[Standings | QuarterOutcome], quarter: str, warnings: list[str]
+) -> dict[tuple[int, int], QuarterOutcome]:
+    out: dict[tuple[int, int], QuarterOutcome] = {}
+    for h in history:
+        o = h.outcome() if isinstance(h, Standings) else h
+        key = _quarter_key(o.quarter)
+        if key is None:
+            warnings.append(f"history quarter {o.quarter!r} is not like 2026Q3; ignored")
+        elif o.quarter.strip().upper() != quarter.strip().upper():
+            out[key] = o
+    if history and _quarter_key(quarter) is None:
+        warnings.append(f"quarter {quarter!r} is not like 2026Q3; streaks count this quarter only")
+    return out
+
+
+def _streak(
+    code: str,
+    quarter: str,
+    now: bool,
+    past: Mapping[tuple[int, int], QuarterOutcome],
+    members: Callable[[QuarterOutcome], AbstractSet[str]],
+) -> int:
+    if not now:
+        return 0
+    count = 1
+    key = _quarter_key(quarter)
+    while key is not None:
+        key = _previous(key)
+        o = past.get(key)
+        if o is None or code not in members(o):
+            break
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Words. Numbers are shown with one decimal; thresholds and counts as written in the settings.
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _g(x: float) -> str:
+    return f"{x:g}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _up(x: float) -> str:
+    """A positive gap rounded up to the next 0.1, so that moving by it is enough."""
+    return f"{max(math.ceil(round(x * 10, 6)) / 10, 0.1):.1f}"
+
+
+def _level_words(t: Mapping[str, str]) -> list[str]:
+    return [t[f"level{lvl}"] for lvl in range(5, 0, -1)]
+
+
+def _unit_standing(c: _Calc, ctx: _Ctx) -> UnitStanding:
+    s = ctx.s
+    weekly = []
+    for week in sorted(c.weekly):
+        counts = c.weekly[week]
+        n = sum(counts[1:])
+        if n:
+            total = sum(counts[lvl] * s.level_points[lvl - 1] for lvl in range(1, 6))
+            weekly.append((week, total / n, n))
+    return UnitStanding(
+        code=c.code,
+        name=c.name,
+        category=c.category,
+        category_name=c.category_name,
+        counts=dict(c.counts),
+        n=c.n,
+        flagged=c.flagged,
+        negative=c.negative,
+        raw_mean=c.total / c.n if c.n else None,
+        citizen_score=c.citizen,
+        interval_low=c.low,
+        interval_high=c.high,
+        image=c.dims["image"],
+        behaviour=c.dims["behaviour"],
+        discipline=c.dims["discipline"],
+        quarter_score=c.quarter,
+        rank=c.rank,
+        status=c.status,
+        misconduct=c.misconduct,
+        hardest_rank=c.hardest_rank,
+        top_reasons=list(c.top_reasons),
+        weekly=weekly,
+        inspections=list(c.inspections),
+        explanation=_explain(c, ctx),
+        needs_more=max(s.min_ratings - c.n, 0),
+        black_streak=c.black_streak,
+        hardest_streak=c.hardest_streak,
+        streak=c.streak,
+        escalation=c.escalation,
+    )
+
+
+def _explain(c: _Calc, ctx: _Ctx) -> list[str]:
+    s, t = ctx.s, ctx.t
+    out: list[str] = []
+    levels = "、".join(
+        f"{word} {c.counts[lvl]}"
+        for word, lvl in zip(_level_words(t), range(5, 0, -1), strict=True)
+    )
+    out.append(t["counts"].format(n=c.n, levels=levels, neg=c.negative))
+    if c.flagged:
+        out.append(t["flagged"].format(flagged=c.flagged))
+    if c.n:
+        out.append(
+            t["citizen"].format(
+                m=_g(s.prior_m),
+                mu0=_f(ctx.mu0),
+                total=_g(c.total),
+                n=c.n,
+                score=_f(c.citizen),
+                raw=_f(c.total / c.n),
+            )
+        )
+    else:
+        out.append(t["citizen_none"].format(mu0=_f(ctx.mu0)))
+    if c.inspections:
+        for dim in DIMENSIONS:
+            items = [(p, note) for d, p, note in c.inspections if d == dim]
+            if not items:
+                continue
+            terms = "".join(f" {'+' if p >= 0 else '−'} {_g(abs(p))}" for p, _ in items)
+            notes = "；".join(
+                f"{note or t['no_note']} {'+' if p >= 0 else '−'}{_g(abs(p))}" for p, note in items
+            )
+            clamp = ""
+            raw = 100.0 + sum(p for p, _ in items)
+            if raw != c.dims[dim]:
+                clamp = t["clamped"].format(value=_g(c.dims[dim]))
+            out.append(
+                t["dimension"].format(
+                    dim=t[f"dim_{dim}"],
+                    terms=terms,
+                    value=_g(c.dims[dim]),
+                    notes=notes,
+                    clamp=clamp,
+                )
+            )
+    else:
+        out.append(t["no_inspections"])
+    w = [x / ctx.wsum for x in ctx.weights]
+    out.append(
+        t["quarter"].format(
+            wq=_g(round(w[0], 3)),
+            wi=_g(round(w[1], 3)),
+            wb=_g(round(w[2], 3)),
+            wd=_g(round(w[3], 3)),
+            q=_f(c.citizen),
+            i=_g(c.dims["image"]),
+            b=_g(c.dims["behaviour"]),
+            d=_g(c.dims["discipline"]),
+            score=_f(c.quarter),
+        )
+    )
+    out.extend(_placement(c, ctx))
+    if c.hardest_rank is not None:
+        problems = "、".join(f"{name} {n}" for _, name, n in c.top_reasons) or t["no_reasons"]
+        if c.misconduct:
+            out.append(t["hardest_line_misconduct"].format(rank=c.hardest_rank))
+        else:
+            out.append(
+                t["hardest_line"].format(
+                    rank=c.hardest_rank, share=_pct(c.negative / c.n), problems=problems
+                )
+            )
+    if c.streak >= 2 or c.escalation:
+        out.append(t["streak"].format(k=c.streak, esc=c.escalation or t["esc_none"]))
+    return out
+
+
+def _placement(c: _Calc, ctx: _Ctx) -> list[str]:
+    """The rule that placed the unit, and what it would take to move."""
+    s, t = ctx.s, ctx.t
+    out: list[str] = []
+    need = s.min_ratings - c.n
+    if c.misconduct:
+        out.append(t["misconduct"])
+        if need > 0:
+            out.append(t["needs_more"].format(k=need, n=c.n, min=s.min_ratings))
+        return out
+    if c.rank is None:
+        out.append(t["not_ranked"].format(min=s.min_ratings))
+        out.append(t["needs_more"].format(k=need, n=c.n, min=s.min_ratings))
+        return out
+    out.append(t["rank"].format(rank=c.rank, of=len(ctx.ranked)))
+    if c.status == "black":
+        out.append(_black_reason(c, ctx))
+        out.append(
+            t["leave_black"].format(
+                th=_g(s.black_threshold),
+                up=_up(s.black_threshold - c.quarter),
+                mean=_f(ctx.hall_mean),
+            )
+        )
+        return out
+    if c.status == "red":
+        out.append(t["red_reason"].format(rank=c.rank))
+        nxt = next((u for u in ctx.ranked if u.status != "red" and u.status != "black"), None)
+        if c is ctx.red[-1] and nxt is not None:
+            out.append(t["red_lead"].format(rank=nxt.rank, gap=_f(c.quarter - nxt.quarter)))
+    elif ctx.red:
+        last = ctx.red[-1]
+        gap = last.quarter - c.quarter
+        if gap <= 0:
+            out.append(t["red_tie"].format(rank=last.rank))
+        else:
+            out.append(t["red_gap"].format(up=_up(gap)))
+    if c.below and c.credible:
+        out.append(
+            t["black_quota"].format(
+                score=_f(c.quarter), th=_g(s.black_threshold), quota=s.black_count
+            )
+        )
+    elif c.below:
+        out.append(
+            t["black_noise"].format(
+                score=_f(c.quarter),
+                th=_g(s.black_threshold),
+                high=_f(c.high),
+                mean=_f(ctx.hall_mean),
+            )
+        )
+    return out
+
+
+def _black_reason(c: _Calc, ctx: _Ctx) -> str:
+    """Why a unit is on the black list; names no unit (safe in anonymous mode)."""
+    if c.misconduct:
+        return ctx.t["misconduct"]
+    return ctx.t["black_reason"].format(
+        score=_f(c.quarter),
+        th=_g(ctx.s.black_threshold),
+        high=_f(c.high),
+        mean=_f(ctx.hall_mean),
+    )
+
+
+def _empty_black_reason(ctx: _Ctx) -> str:
+    s, t = ctx.s, ctx.t
+    if s.black_count == 0:
+        why = t["empty_quota"]
+    elif not ctx.ranked:
+        why = t["empty_unranked"].format(min=s.min_ratings)
+    else:
+        below = [c for c in ctx.ranked if c.below]
+        if not below:
+            why = t["empty_all_above"].format(th=_g(s.black_threshold))
+        else:
+            why = t["empty_noise"].format(
+                k=len(below), th=_g(s.black_threshold), mean=_f(ctx.hall_mean)
+            )
+    return t["empty"].format(why=why)
+
+
+def _rules(ctx: _Ctx) -> list[str]:
+    s, t = ctx.s, ctx.t
+    pts = "、".join(
+        f"{word} {_g(s.level_points[lvl - 1])}"
+        for word, lvl in zip(_level_words(t), range(5, 0, -1), strict=True)
+    )
+    w = [x / ctx.wsum for x in ctx.weights]
+    conf = math.erf(s.z / math.sqrt(2.0))
+    rules = [
+        t["rule_points"].format(pts=pts),
+        t["rule_citizen"].format(m=_g(s.prior_m), mu0=_f(ctx.mu0)),
+        t["rule_quarter"].format(
+            wq=_pct(w[0]),
+            wi=_pct(w[1]),
+            wb=_pct(w[2]),
+            wd=_pct(w[3]),
+            cap=_g(100 + s.bonus_cap),
+        ),
+        t["rule_rank"].format(min=s.min_ratings),
+        t["rule_red"].format(k=s.red_count),
+        t["rule_black"].format(
+            k=s.black_count, th=_g(s.black_threshold), conf=f"{100 * conf:.0f}%"
+        ),
+        t["rule_hardest"].format(k=s.hardest_count, min=s.min_ratings),
+        t["rule_flagged"],
+        t["rule_escalation"].format(
+            head=s.escalate_head_after,
+            leader=s.escalate_leader_after,
+            esc_head=t["esc_head"],
+            esc_leader=t["esc_leader"],
+        ),
+    ]
+    if s.naming == "anonymous":
+        rules.append(t["rule_anonymous"])
+    return rules
+
+
+_TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "level5": "非常满意",
+        "level4": "满意",
+        "level3": "基本满意",
+        "level2": "不满意",
+        "level1": "非常不满意",
+        "dim_image": "服务形象",
+        "dim_behaviour": "服务行为",
+        "dim_discipline": "工作纪律",
+        "no_category": "未分类窗口",
+        "no_note": "未注明",
+        "counts": "本季度有效评价 {n} 条：{levels}（差评 {neg} 条）。",
+        "flagged": "另有 {flagged} 条疑似误用的评价（过快、连按、非办公时间或时钟异常）保留备查，未计分。",
+        "citizen": "群众满意度 = ({m} × {mu0} + 评价总分 {total}) ÷ ({m} + {n}) = {score}（原始平均 {raw}）。",
+        "citizen_none": "尚无有效评价，群众满意度按先验均值计 {mu0}。",
+        "dimension": "{dim} = 100{terms} = {value}{clamp}（{notes}）。",
+        "clamped": "（按上下限计）",
+        "no_inspections": "服务形象、服务行为、工作纪律本季度无扣分或加分，各计 100 分。",
+        "quarter": "综合得分 = {wq}×{q} + {wi}×{i} + {wb}×{b} + {wd}×{d} = {score}。",
+        "misconduct": "经核实存在违规违纪行为，一票否决，直接列入黑榜（不看得分和评价数）。",
+        "not_ranked": "有效评价不足 {min} 条，暂不参与排名，不列入红榜或黑榜。",
+        "needs_more": "还需 {k} 条有效评价才能参与排名（已有 {n} 条，需 {min} 条）。",
+        "rank": "综合排名第 {rank} 名（共 {of} 个单位参与排名）。",
+        "red_reason": "综合得分第 {rank} 名，列入红榜。",
+        "red_lead": "领先第 {rank} 名 {gap} 分。",
+        "red_gap": "再高 {up} 分可进入红榜。",
+        "red_tie": "与红榜末位（第 {rank} 名）同分，按同分规则排在其后；再高 0.1 分可进入红榜。",
+        "black_reason": "综合得分 {score} 低于黑榜线 {th}，且满意度区间上限 {high} 低于全厅平均 {mean}。",
+        "leave_black": "综合得分再高 {up} 分达到黑榜线 {th}，或满意度区间上限达到全厅平均 {mean}，即可移出黑榜。",
+        "black_quota": "综合得分 {score} 低于黑榜线 {th} 且差距可信，但黑榜名额（{quota} 个）已由排名更低的单位占用。",
+        "black_noise": "综合得分 {score} 低于黑榜线 {th}，但满意度区间上限 {high} 不低于全厅平均 {mean}，差距可能出于偶然，证据不足，不列入黑榜。",
+        "empty": "本季度无单位列入黑榜：{why}",
+        "empty_quota": "黑榜名额设为 0。",
+        "empty_unranked": "没有单位达到 {min} 条有效评价。",
+        "empty_all_above": "所有参与排名单位的综合得分均不低于黑榜线 {th} 分。",
+        "empty_noise": "综合得分低于 {th} 分的 {k} 个单位，满意度区间上限均不低于全厅平均 {mean}，证据不足。",
+        "hardest_reason": "差评 {neg} 条，占 {share}（共 {n} 条）。",
+        "hardest_misconduct": "经核实存在违规违纪行为，直接列第 1 名。",
+        "hardest_line": "最难办事科室第 {rank} 名：差评占比 {share}，主要问题：{problems}。",
+        "hardest_line_misconduct": "最难办事科室第 {rank} 名：经核实存在违规违纪行为，直接列入。",
+        "no_reasons": "未注明原因",
+        "esc_head": "约谈/免去科室负责人",
+        "esc_leader": "问责分管领导",
+        "esc_none": "暂无处理",
+        "streak": "已连续 {k} 个季度列入黑榜或最难办事前三：{esc}。",
+        "rule_points": "五级评价计分：{pts}；不满意、非常不满意为差评。",
+        "rule_citizen": "群众满意度按贝叶斯平均计算：相当于先计入 {m} 条 {mu0} 分的评价，评价少的单位不会因偶然居前，也不受其他单位影响。",
+        "rule_quarter": "综合得分 = 群众满意度 {wq} + 服务形象 {wi} + 服务行为 {wb} + 工作纪律 {wd}；后三项以 100 分为基础，按巡查扣分、加分（最高 {cap}）。",
+        "rule_rank": "有效评价不少于 {min} 条的单位参与排名；同分依次比较群众满意度、评价数（多者在前）、差评数（少者在前）、单位代码。",
+        "rule_red": "红榜：综合得分前 {k} 名。",
+        "rule_black": "黑榜：排名最后、综合得分低于 {th} 分、且满意度 {conf} 区间上限低于全厅平均的单位，最多 {k} 个，可以为空；经核实的违规违纪一票否决，直接列入。",
+        "rule_hardest": "最难办事科室：有效评价不少于 {min} 条的单位中差评占比最高的 {k} 个，列出主要问题（冷、懒、推、乱、贪等）；经核实的违规违纪直接列第 1 名。",
+        "rule_flagged": "疑似误用的评价（过快、连按、非办公时间、时钟异常）和申诉核销的差评保留备查，不计分。",
+        "rule_escalation": "连续 {head} 个季度列入黑榜或最难办事前三：{esc_head}；连续 {leader} 个季度：{esc_leader}。",
+        "rule_anonymous": "本季度黑榜和最难办事名单只公布窗口类别，不公布单位名称。",
+    },
+    "en": {
+        "level5": "Very satisfied",
+        "level4": "Satisfied",
+        "level3": "Acceptable",
+        "level2": "Dissatisfied",
+        "level1": "Very dissatisfied",
+        "dim_image": "Image",
+        "dim_behaviour": "Behaviour",
+        "dim_discipline": "Discipline",
+        "no_category": "Uncategorised window",
+        "no_note": "no note",
+        "counts": "{n} scored ratings this quarter: {levels} ({neg} negative).",
+        "flagged": "{flagged} more ratings flagged as misuse (too fast, burst, after hours or bad clock) are kept but not scored.",
+        "citizen": "Citizen score = ({m} × {mu0} + total points {total}) ÷ ({m} + {n}) = {score} (raw mean {raw}).",
+        "citizen_none": "No scored ratings yet; the citizen score is the prior mean {mu0}.",
+        "dimension": "{dim} = 100{terms} = {value}{clamp} ({notes}).",
+        "clamped": " (held within the limits)",
+        "no_inspections": "No inspection points this quarter: image, behaviour and discipline are 100 each.",
+        "quarter": "Quarter score = {wq}×{q} + {wi}×{i} + {wb}×{b} + {wd}×{d} = {score}.",
+        "misconduct": "Verified misconduct: on the black list regardless of score and ratings.",
+        "not_ranked": "Fewer than {min} scored ratings: not ranked, on neither list.",
+        "needs_more": "Needs {k} more scored ratings to be ranked ({n} of {min}).",
+        "rank": "Ranked {rank} of {of}.",
+        "red_reason": "Quarter score ranks {rank}: on the red list.",
+        "red_lead": "Ahead of rank {rank} by {gap} points.",
+        "red_gap": "{up} more points would reach the red list.",
+        "red_tie": "Tied with the last red-list unit (rank {rank}) and placed after it by the tie-breaks; 0.1 more points would reach the red list.",
+        "black_reason": "Quarter score {score} is below the black-list line {th}, and the upper bound {high} of its satisfaction interval is below the hall mean {mean}.",
+        "leave_black": "{up} more points (reaching {th}), or an interval upper bound reaching the hall mean {mean}, would take it off the black list.",
+        "black_quota": "Quarter score {score} is below the black-list line {th} and credibly so, but the black list's {quota} place(s) went to lower-ranked units.",
+        "black_noise": "Quarter score {score} is below the black-list line {th}, but the interval's upper bound {high} is not below the hall mean {mean}: the gap may be chance, so it is not black-listed.",
+        "empty": "No unit on the black list this quarter: {why}",
+        "empty_quota": "the black list has 0 places.",
+        "empty_unranked": "no unit has {min} scored ratings yet.",
+        "empty_all_above": "every ranked unit scores at least {th}.",
+        "empty_noise": "the {k} unit(s) below {th} are not credibly worse than the hall mean {mean}.",
+        "hardest_reason": "{neg} negative ratings, {share} of {n}.",
+        "hardest_misconduct": "Verified misconduct: placed first.",
+        "hardest_line": "Hardest sections, rank {rank}: {share} negative ratings; main problems: {problems}.",
+        "hardest_line_misconduct": "Hardest sections, rank {rank}: verified misconduct.",
+        "no_reasons": "no reason given",
+        "esc_head": "talk with / remove the section head",
+        "esc_leader": "hold the supervising leader accountable",
+        "esc_none": "no action yet",
+        "streak": "{k} quarters in a row on the black list or in the hardest top 3: {esc}.",
+        "rule_points": "Points per rating: {pts}; the bottom two levels are negative ratings.",
+        "rule_citizen": "Citizen score is a Bayesian average, as if {m} ratings of {mu0} came first: few ratings cannot top the list by luck, and no unit moves another.",
+        "rule_quarter": "Quarter score = citizen {wq} + image {wi} + behaviour {wb} + discipline {wd}; the last three start at 100, minus deductions, plus bonuses (at most {cap}).",
+        "rule_rank": "Units with at least {min} scored ratings are ranked; ties: citizen score, more ratings, fewer negative ratings, unit code.",
+        "rule_red": "Red list: the top {k}.",
+        "rule_black": "Black list: at most {k} from the bottom, below {th} and with the {conf} interval's upper bound below the hall mean; may be empty. Verified misconduct goes on regardless.",
+        "rule_hardest": "Hardest sections: the {k} units (at least {min} ratings) with the highest share of negative ratings, with their main problems; verified misconduct first.",
+        "rule_flagged": "Ratings flagged as misuse and negative ratings removed on appeal are kept for audit but not scored.",
+        "rule_escalation": "{head} quarters in a row on the black list or in the hardest top 3: {esc_head}; {leader} in a row: {esc_leader}.",
+        "rule_anonymous": "This quarter the black list and the hardest list show the window category only.",
+    },
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the aggregates leniently: the board must show something even for an odd answer.
+
+
+def _mapping(d: Mapping[str, object], key: str) -> Mapping[str, object]:
+    v = d.get(key)
+    return v if isinstance(v, Mapping) else {}
+
+
+def _rows(d: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
+    v = d.get(key)
+    if not isinstance(v, Iterable) or isinstance(v, str | bytes | Mapping):
+        return []
+    return [r for r in v if isinstance(r, Mapping)]
+
+
+def _int(row: Mapping[str, object], key: str, default: int | None = None) -> int | None:
+    v = row.get(key, default)
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str):
+        try:
+            return int(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _float(row: Mapping[str, object], key: str) -> float | None:
+    v = row.get(key)
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        return None
+    try:
+        f = float(v)
+    except ValueError:
+        return None
+    return f if math.isfinite(f) else None
 
 
 _INT_KEYS = frozenset(
