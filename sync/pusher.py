@@ -355,6 +355,7 @@ class Pusher:
 
     def _loop(self, outbox: Outbox, client: httpx.Client) -> None:
         next_roster = self._monotonic()
+        self._rejected = _count_set_aside(outbox, self._rejected)
         self._set(backlog=outbox.backlog())
         while not self._stop.is_set():
             token = self._token
@@ -575,6 +576,18 @@ def _detail(resp: httpx.Response) -> str:
         d = body["detail"]
         return d if isinstance(d, str) else json.dumps(d, ensure_ascii=False)[:300]
     return json.dumps(body, ensure_ascii=False)[:200]
+
+
+def _count_set_aside(outbox: Outbox, fallback: int) -> int:
+    """Records set aside in earlier runs, if the outbox can list them (LocalStore can)."""
+    rejected = getattr(outbox, "rejected", None)
+    if not callable(rejected):
+        return fallback
+    try:
+        return len(rejected())
+    except Exception:
+        log.exception("cannot count set-aside records")
+        return fallback
 
 
 def _safe_backlog(outbox: Outbox, fallback: int) -> int:

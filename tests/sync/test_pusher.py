@@ -71,7 +71,7 @@ class MemoryOutbox:
         self._lock = threading.Lock()
         self.records: dict[str, RatingRecord] = {}
         self.sent: set[str] = set()
-        self.rejected: dict[str, str] = {}
+        self.set_aside: dict[str, str] = {}
         self.closed = False
         for r in records:
             self.add(r)
@@ -85,7 +85,7 @@ class MemoryOutbox:
             rows = [
                 r
                 for r in self.records.values()
-                if r.id not in self.sent and r.id not in self.rejected
+                if r.id not in self.sent and r.id not in self.set_aside
             ]
         return sorted(rows, key=lambda r: r.seq)[:limit]
 
@@ -97,11 +97,11 @@ class MemoryOutbox:
 
     def mark_rejected(self, id: str, reason: str) -> None:
         with self._lock:
-            self.rejected[id] = reason
+            self.set_aside[id] = reason
 
     def backlog(self) -> int:
         with self._lock:
-            return len(self.records) - len(self.sent) - len(self.rejected)
+            return len(self.records) - len(self.sent) - len(self.set_aside)
 
     def close(self) -> None:
         self.closed = True
@@ -243,7 +243,7 @@ def test_rejected_records_are_set_aside_and_never_stall_the_rest(
     p = make_pusher(outbox)
     p.start()
     wait_until(lambda: outbox.backlog() == 0, what="backlog drained")
-    assert outbox.rejected == {recs[0].id: "not this window", recs[700].id: "seq reused"}
+    assert outbox.set_aside == {recs[0].id: "not this window", recs[700].id: "seq reused"}
     assert len(central.stored) == 1198
     assert outbox.sent == {r.id for r in recs} - set(central.reject_ids)
     wait_until(lambda: p.status.rejected == 2)
@@ -314,7 +314,7 @@ def test_401_means_revoked_data_kept_and_re_enrolment_resumes(
     p = make_pusher(outbox, revoked_retry=3600)
     p.start()
     wait_until(lambda: p.status.state == "revoked", what="revoked state")
-    assert outbox.backlog() == 50 and not outbox.sent and not outbox.rejected
+    assert outbox.backlog() == 50 and not outbox.sent and not outbox.set_aside
     assert p.status.backlog == 50
     # Re-enrolled: the new token cuts the slow retry short.
     central.valid_tokens = {"tok-new"}
@@ -335,7 +335,7 @@ def test_413_halves_the_batch_until_it_fits(
     wait_until(lambda: outbox.backlog() == 0)
     assert central.batch_sizes[:4] == [500, 250, 125, 62]
     assert max(central.batch_sizes[4:]) <= 62
-    assert central.inserts == 1000 and not outbox.rejected
+    assert central.inserts == 1000 and not outbox.set_aside
     assert p.batch_limit == 62
 
 
@@ -349,8 +349,8 @@ def test_a_malformed_record_refused_with_the_whole_batch_is_isolated(
     p = make_pusher(outbox, batch_size=100)
     p.start()
     wait_until(lambda: outbox.backlog() == 0)
-    assert list(outbox.rejected) == [bad.id]
-    assert "422" in outbox.rejected[bad.id] and "level out of range" in outbox.rejected[bad.id]
+    assert list(outbox.set_aside) == [bad.id]
+    assert "422" in outbox.set_aside[bad.id] and "level out of range" in outbox.set_aside[bad.id]
     assert set(central.stored) == {r.id for r in recs} - {bad.id}
     assert p.batch_limit == 100  # back to full batches once the culprit is set aside
 
