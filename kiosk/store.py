@@ -32,7 +32,19 @@ from zoneinfo import ZoneInfo
 
 from sync.schema import GENESIS_HASH, RatingRecord, chain_hash
 
-__all__ = ["SCHEMA_VERSION", "LocalStore", "StoreUnavailable"]
+__all__ = [
+    "REASON_BUSY",
+    "REASON_CANTOPEN",
+    "REASON_CORRUPT",
+    "REASON_FULL",
+    "REASON_IO",
+    "REASON_NEWER",
+    "REASON_OTHER",
+    "REASON_READONLY",
+    "SCHEMA_VERSION",
+    "LocalStore",
+    "StoreUnavailable",
+]
 
 log = logging.getLogger(__name__)
 
@@ -449,10 +461,17 @@ class LocalStore:
         the disk is full, read-only or failing; ``ValueError`` for a bad argument or an id
         already recorded.
         """
-        if not id:
-            raise ValueError("rating id must not be empty")
-        if isinstance(level, bool) or not 1 <= level <= 5:
+        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
             raise ValueError(f"level must be 1..5, got {level!r}")
+        # The hash covers the values as given; SQLite would silently turn 1001 into '1001',
+        # and the stored row would then no longer match its hash.
+        texts = {"id": id, "window": window, "unit": unit}
+        if not all(isinstance(v, str) and v for v in texts.values()):
+            raise ValueError(f"id, window and unit must be non-empty strings: {texts!r}")
+        if not all(v is None or isinstance(v, str) for v in (staff, phone)):
+            raise ValueError("staff and phone must be strings or None")
+        if not all(isinstance(v, str) for v in (*reasons, *flags)):
+            raise ValueError("reasons and flags must be strings")
         device_us = _utc_us(device_time)
         reasons_t, flags_t = tuple(reasons), tuple(flags)
         base = RatingRecord(

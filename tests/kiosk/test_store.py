@@ -104,6 +104,10 @@ def test_bad_arguments_are_refused_without_using_a_seq(store: LocalStore) -> Non
         rate(store, when=datetime(2026, 7, 1, 9, 30))
     with pytest.raises(ValueError, match="level"):
         rate(store, level=6)
+    with pytest.raises(ValueError, match="staff"):
+        rate(store, staff=1001)  # an int would come back as '1001' and break the hash
+    with pytest.raises(ValueError, match="non-empty"):
+        rate(store, window="")
     with pytest.raises(ValueError, match="already recorded"):
         rate(store, id=first.id)
     assert rate(store).seq == 2
