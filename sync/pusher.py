@@ -181,6 +181,9 @@ class RosterPuller:
         resp = _request(client, "GET", ROSTER_PATH, headers=headers)
         if resp.status_code == 304:
             return False
+        if resp.status_code == 403:
+            log.warning("roster pull refused (403): %s", _detail(resp))
+            return False
         if resp.status_code != 200:
             _raise_for_status(resp)
             # Any other answer (404 from an older server …) is not worth stalling ratings for.
@@ -284,6 +287,7 @@ class Pusher:
         self._kick = threading.Event()  # cuts a backoff short: a new token, or stop
         self._thread: threading.Thread | None = None
         self._failures = 0
+        self._roster_failures = 0
         self._rejected = 0
         initial: SyncState = "offline" if token else "not_enrolled"
         self._status = SyncStatus(state=initial)
@@ -356,7 +360,7 @@ class Pusher:
     def _loop(self, outbox: Outbox, client: httpx.Client) -> None:
         next_roster = self._monotonic()
         self._rejected = _count_set_aside(outbox, self._rejected)
-        self._set(backlog=outbox.backlog())
+        self._set(backlog=_safe_backlog(outbox, 0))
         while not self._stop.is_set():
             token = self._token
             if not token:
@@ -366,9 +370,7 @@ class Pusher:
                 continue
             try:
                 if self._roster is not None and self._monotonic() >= next_roster:
-                    self._roster.pull(client, token)
-                    next_roster = self._monotonic() + self._roster_interval
-                    self._succeeded(backlog=outbox.backlog())
+                    next_roster = self._pull_roster(self._roster, client, token, outbox)
                 self._wake.clear()  # before reading, so a tap after the read wakes the wait
                 if self._push_batch(outbox, client, token):
                     continue
@@ -400,6 +402,21 @@ class Pusher:
                 log.exception("sync: unexpected error")
                 self._went_offline(f"local error: {type(e).__name__}", outbox)
                 self._pause(self._backoff())
+
+    def _pull_roster(
+        self, roster: RosterPuller, client: httpx.Client, token: str, outbox: Outbox
+    ) -> float:
+        """Pull the roster; return when to pull next. A roster fault never holds up ratings."""
+        try:
+            roster.pull(client, token)
+        except _Transient as e:
+            self._roster_failures += 1
+            self._went_offline(str(e), outbox)
+            retry = min(self._roster_interval, self._jitter(self._roster_failures))
+            return self._monotonic() + retry
+        self._roster_failures = 0
+        self._succeeded(backlog=outbox.backlog(), reset_backoff=False)
+        return self._monotonic() + self._roster_interval
 
     def _push_batch(self, outbox: Outbox, client: httpx.Client, token: str) -> bool:
         """Send one batch; True if there may be more to send right away."""
@@ -485,8 +502,11 @@ class Pusher:
     # -- helpers ------------------------------------------------------------------------------
 
     def _backoff(self) -> float:
+        return self._jitter(self._failures)
+
+    def _jitter(self, failures: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(failures-1))]."""
-        exp = min(self._backoff_cap, self._backoff_base * 2 ** max(0, self._failures - 1))
+        exp = min(self._backoff_cap, self._backoff_base * 2 ** max(0, failures - 1))
         return self._rng.uniform(0, exp)
 
     def _pause(self, delay: float) -> None:
@@ -496,8 +516,9 @@ class Pusher:
         self._kick.wait(delay)
         self._kick.clear()
 
-    def _succeeded(self, *, backlog: int) -> None:
-        self._failures = 0
+    def _succeeded(self, *, backlog: int, reset_backoff: bool = True) -> None:
+        if reset_backoff:
+            self._failures = 0
         self._set(
             state="online",
             backlog=backlog,

@@ -128,6 +128,7 @@ class FakeCentral:
         self.roster: dict[str, Any] = {"hall": {"code": "H1"}, "windows": [{"code": "A01"}]}
         self.roster_etag = '"r1"'
         self.roster_offline = False
+        self.roster_error: int | None = None
         self.roster_requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -183,6 +184,8 @@ class FakeCentral:
         self.roster_requests.append(request)
         if self.roster_offline:
             raise httpx.ConnectError("network down", request=request)
+        if self.roster_error is not None:
+            return httpx.Response(self.roster_error, json={"detail": "roster broken"})
         if request.headers.get("If-None-Match") == self.roster_etag:
             return httpx.Response(304, headers={"ETag": self.roster_etag})
         return httpx.Response(200, json=self.roster, headers={"ETag": self.roster_etag})
@@ -462,6 +465,21 @@ def test_offline_roster_pull_keeps_the_cache(
     wait_until(lambda: p.status.state == "offline" and p.status.last_error is not None)
     assert cache.read_bytes() == before
     assert central.roster_requests[0].headers["If-None-Match"] == '"old"'
+
+
+@pytest.mark.parametrize("roster_error", [500, 403])
+def test_a_failing_roster_endpoint_never_holds_up_ratings(
+    central: FakeCentral, make_pusher: Callable[..., Pusher], tmp_path: Path, roster_error: int
+) -> None:
+    central.roster_error = roster_error
+    outbox = MemoryOutbox(make_records(1200))
+    p = make_pusher(outbox, roster_cache=tmp_path / "roster.json", revoked_retry=3600)
+    p.start()
+    wait_until(lambda: outbox.backlog() == 0, what="ratings drained despite the roster")
+    assert central.inserts == 1200
+    if roster_error >= 500:  # a transient fault: asked again on the backoff schedule
+        wait_until(lambda: len(central.roster_requests) >= 2, what="roster asked again")
+    assert not (tmp_path / "roster.json").exists()
 
 
 def test_cache_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
