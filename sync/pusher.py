@@ -4,7 +4,8 @@ It runs on its own daemon thread beside the kiosk app and never touches Qt. Ever
 to resume lives in the kiosk's outbox (the local store): a row leaves the outbox only when the
 server's answer says it is stored (or was already stored), so a batch whose answer is lost is
 simply sent again and comes back ``duplicate``. A record the server rejects is set aside with
-the reason and never holds up the rest.
+the reason and never holds up the rest; when the server refuses a whole batch for one record's
+sake (413, 400, 403, 422) the batch is halved until that record stands alone.
 
 Network faults (no connection, timeouts, 5xx, 429) are retried forever with capped exponential
 backoff and full jitter; a 401 means the terminal was revoked, so the pusher stops sending, keeps
@@ -147,10 +148,6 @@ class _Transient(Exception):
 
 class _Revoked(Exception):
     """401: the server does not know this credential (revoked, or never enrolled there)."""
-
-
-class _Refused(Exception):
-    """403: the credential may not do this (e.g. enrolled for another window); retry slowly."""
 
 
 class RosterPuller:
@@ -392,10 +389,6 @@ class Pusher:
                 )
                 log.warning("sync: terminal credential refused (401); data kept, retrying slowly")
                 self._pause(self._revoked_retry)
-            except _Refused as e:
-                self._went_offline(str(e), outbox)
-                log.warning("sync: %s; data kept, retrying slowly", e)
-                self._pause(self._revoked_retry)
             except Exception as e:
                 # A local fault (disk full, locked database) must not end sync for good.
                 self._failures += 1
@@ -433,7 +426,7 @@ class Pusher:
             json={"records": [r.to_dict() for r in records]},
         )
         code = resp.status_code
-        if code in (413, 400, 422):
+        if code in (413, 400, 403, 422):
             self._shrink_or_reject(outbox, records, code, _detail(resp))
             return True
         if code != 200:
@@ -481,7 +474,9 @@ class Pusher:
     def _shrink_or_reject(
         self, outbox: Outbox, records: list[RatingRecord], code: int, detail: str
     ) -> None:
-        """413/400/422 for a whole batch: halve it until the one refused record stands alone."""
+        """413/400/403/422 refuse a whole batch for one record's sake (too big, malformed, of
+        another window): halve the batch until the refused record stands alone, set it aside
+        with the server's reason, and let the rest flow."""
         if len(records) > 1:
             self._limit = max(1, len(records) // 2)
             if code == 413:
@@ -496,7 +491,9 @@ class Pusher:
         if code == 413:
             # That record alone was too big; the others may go in full batches again.
             self._ceiling = self._batch_size
-        self._limit = self._ceiling
+        # Grow back by doubling: its neighbours are likely refused too (a run of records
+        # from before a window change), and each would cost a full halving otherwise.
+        self._limit = 1
         self._succeeded(backlog=outbox.backlog())
 
     # -- helpers ------------------------------------------------------------------------------
@@ -564,8 +561,6 @@ def _raise_for_status(resp: httpx.Response) -> None:
     code = resp.status_code
     if code == 401:
         raise _Revoked(f"credential not accepted (401): {_detail(resp)}")
-    if code == 403:
-        raise _Refused(f"refused (403): {_detail(resp)}")
     if code == 429:
         raise _Transient("server busy (429)", _retry_after(resp))
     if code >= 500 or code == 408:

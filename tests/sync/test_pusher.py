@@ -122,7 +122,9 @@ class FakeCentral:
         self.faults: list[str] = []
         self.batch_sizes: list[int] = []
         self.reject_ids: dict[str, str] = {}
-        self.refuse_whole_batch_ids: set[str] = set()  # one of these in a batch -> 422
+        # One of these in a batch refuses the whole batch with the given status (as the real
+        # server does: 422 for a malformed record, 403 for a record of another window).
+        self.refuse_whole_batch: dict[str, int] = {}
         self.max_batch: int | None = None
         self.valid_tokens = {TOKEN}
         self.roster: dict[str, Any] = {"hall": {"code": "H1"}, "windows": [{"code": "A01"}]}
@@ -155,8 +157,12 @@ class FakeCentral:
                 return httpx.Response(401, json={"detail": "revoked"})
             if self.max_batch is not None and len(recs) > self.max_batch:
                 return httpx.Response(413, json={"detail": "body too large"})
-            if any(r["id"] in self.refuse_whole_batch_ids for r in recs):
-                return httpx.Response(422, json={"detail": [{"msg": "level out of range"}]})
+            refused = [
+                self.refuse_whole_batch[r["id"]] for r in recs if r["id"] in self.refuse_whole_batch
+            ]
+            if refused:
+                detail = "level out of range" if refused[0] == 422 else "record of window A02"
+                return httpx.Response(refused[0], json={"detail": [{"msg": detail}]})
             results = [self._ingest(r) for r in recs]
             if fault == "drop":
                 raise httpx.ReadTimeout("answer lost after commit", request=request)
@@ -342,20 +348,39 @@ def test_413_halves_the_batch_until_it_fits(
     assert p.batch_limit == 62
 
 
-def test_a_malformed_record_refused_with_the_whole_batch_is_isolated(
-    central: FakeCentral, make_pusher: Callable[..., Pusher]
+@pytest.mark.parametrize(
+    ("code", "detail"), [(422, "level out of range"), (403, "record of window A02")]
+)
+def test_a_record_refused_with_the_whole_batch_is_isolated_and_set_aside(
+    central: FakeCentral, make_pusher: Callable[..., Pusher], code: int, detail: str
 ) -> None:
-    recs = make_records(200)
+    recs = make_records(300)
     bad = recs[37]
-    central.refuse_whole_batch_ids = {bad.id}
+    central.refuse_whole_batch = {bad.id: code}
     outbox = MemoryOutbox(recs)
     p = make_pusher(outbox, batch_size=100)
     p.start()
     wait_until(lambda: outbox.backlog() == 0)
     assert list(outbox.set_aside) == [bad.id]
-    assert "422" in outbox.set_aside[bad.id] and "level out of range" in outbox.set_aside[bad.id]
+    assert str(code) in outbox.set_aside[bad.id] and detail in outbox.set_aside[bad.id]
     assert set(central.stored) == {r.id for r in recs} - {bad.id}
     assert p.batch_limit == 100  # back to full batches once the culprit is set aside
+    assert central.batch_sizes.count(100) >= 2  # the refused first one, and full ones after
+
+
+def test_a_run_of_refused_records_costs_one_request_each(
+    central: FakeCentral, make_pusher: Callable[..., Pusher]
+) -> None:
+    recs = make_records(1000)
+    # 200 records from before the kiosk changed window, in the middle of the backlog.
+    central.refuse_whole_batch = {r.id: 403 for r in recs[300:500]}
+    outbox = MemoryOutbox(recs)
+    p = make_pusher(outbox)
+    p.start()
+    wait_until(lambda: outbox.backlog() == 0)
+    assert set(outbox.set_aside) == {r.id for r in recs[300:500]}
+    assert central.inserts == 800
+    assert len(central.batch_sizes) < 400
 
 
 def test_drains_a_5000_backlog_without_a_new_tap(
