@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Unit",
     "Window",
     "parse_roster",
+    "parse_roster_bytes",
 ]
 
 COLUMNS = ("kind", "code", "name", "parent", "detail", "note")
@@ -237,6 +238,25 @@ def parse_roster(path: Path | str) -> Roster:
     return parse_rows(rows, source=path.name)
 
 
+def parse_roster_bytes(data: bytes, filename: str = "roster.csv") -> Roster:
+    """Like ``parse_roster`` for an upload's bytes; XLSX if the name says so or the bytes are a zip."""
+    name = Path(filename).name or "roster.csv"
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        rows = list(_xlsx_rows(io.BytesIO(data), name))
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise RosterError(
+                name, [Problem(1, "-", f"not UTF-8 text ({e.reason}); save as CSV UTF-8")]
+            ) from None
+        try:
+            rows = list(enumerate(csv.reader(io.StringIO(text)), start=1))
+        except csv.Error as e:
+            raise RosterError(name, [Problem(1, "-", f"not a readable CSV file: {e}")]) from None
+    return parse_rows(rows, source=name)
+
+
 def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") -> Roster:
     """Validate (line number, cells) rows; the first non-empty row is the header."""
     problems: list[Problem] = []
@@ -348,14 +368,16 @@ def _span(text: str) -> tuple[time, time]:
     return a, b
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(path: Path | IO[bytes], name: str | None = None) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # only an office file needs it
 
+    source = name or (path.name if isinstance(path, Path) else "roster.xlsx")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        wb.close()
     except Exception as e:  # openpyxl raises many types for a broken file
-        raise RosterError(path.name, [Problem(1, "-", f"not a readable XLSX file: {e}")]) from None
-    ws = wb.worksheets[0]
-    for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        raise RosterError(source, [Problem(1, "-", f"not a readable XLSX file: {e}")]) from None
+    for n, row in enumerate(rows, start=1):
         yield n, ["" if v is None else str(v) for v in row]
-    wb.close()

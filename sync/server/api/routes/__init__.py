@@ -1,0 +1,1 @@
+"""One router per area: health, enrolment, ratings, terminal, halls, admin."""

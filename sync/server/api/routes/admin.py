@@ -1,0 +1,239 @@
+"""``/admin/…``: roster import, enrolment codes, terminals, board credentials, anomalies."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlmodel import col, func, select, update
+
+from sync.roster import Roster, RosterError, parse_roster_bytes
+from sync.server import models as m
+from sync.server.api.deps import AdminDep, DbDep, SessionDep, SettingsDep
+from sync.server.api.errors import responses
+from sync.server.core.db import Database
+from sync.server.core.security import hash_secret, new_enrolment_code, new_token, normalise_code
+from sync.server.core.types import utcnow
+from sync.server.rosters import apply_roster
+from sync.server.schemas import (
+    CODE_PATTERN,
+    TERMINAL_PATTERN,
+    AnomalyOut,
+    BoardCredentialIn,
+    BoardCredentialOut,
+    EnrolmentCodeIn,
+    EnrolmentCodeOut,
+    RosterImportOut,
+    RosterProblemsOut,
+    TerminalOut,
+)
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+log = logging.getLogger(__name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_ROSTER_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the roster file as an office saved it (CSV UTF-8 or XLSX)",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/roster",
+    response_model=RosterImportOut,
+    responses=responses(401, 403, 413)
+    | {422: {"model": RosterProblemsOut, "description": "the file was refused; nothing applied"}},
+    openapi_extra=_ROSTER_BODY,
+)
+async def import_roster(
+    request: Request,
+    who: AdminDep,
+    db: DbDep,
+    filename: Annotated[
+        str | None,
+        Query(max_length=200, description="the file's name; .xlsx reads it as a workbook"),
+    ] = None,
+) -> Any:
+    """Create or update a hall's roster from one file; a bad file changes nothing (422)."""
+    data = await request.body()
+    ctype = request.headers.get("content-type", "")
+    name = filename or ("roster.xlsx" if XLSX in ctype else "roster.csv")
+    try:
+        roster = await run_in_threadpool(parse_roster_bytes, data, name)
+    except RosterError as e:
+        return JSONResponse(
+            {
+                "detail": f"roster {e.source} refused, nothing applied: "
+                f"{len(e.problems)} problem(s)",
+                "problems": [
+                    {"line": p.line, "column": p.column, "message": p.message} for p in e.problems
+                ],
+            },
+            status_code=422,
+        )
+    summary = await run_in_threadpool(_apply, db, roster)
+    log.info("roster of hall %s imported from %s", roster.hall.code, name)
+    return summary
+
+
+def _apply(db: Database, roster: Roster) -> dict[str, Any]:
+    with db.write() as session:
+        return apply_roster(session, roster)
+
+
+@router.post(
+    "/enrolment-codes",
+    status_code=201,
+    response_model=EnrolmentCodeOut,
+    responses=responses(401, 403, 404, 409, 413, 422),
+)
+def create_enrolment_code(
+    body: EnrolmentCodeIn, who: AdminDep, db: DbDep, settings: SettingsDep
+) -> EnrolmentCodeOut:
+    """A one-time code that enrols one terminal for ``window``; only its hash is kept."""
+    minutes = body.minutes or settings.enrolment_minutes
+    code = new_enrolment_code()
+    now = utcnow()
+    with db.write() as session:
+        stmt = select(m.Window).where(m.Window.code == body.window)
+        if body.hall:
+            stmt = stmt.where(m.Window.hall == body.hall)
+        windows = list(session.exec(stmt))
+        if not windows:
+            where = f" in hall {body.hall}" if body.hall else ""
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no window {body.window}{where}")
+        if len(windows) > 1:
+            halls = ", ".join(sorted(w.hall for w in windows))
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail=f"window {body.window} exists in halls {halls}; name the hall",
+            )
+        w = windows[0]
+        row = m.EnrolmentCode(
+            code_hash=hash_secret(normalise_code(code)),
+            hall=w.hall,
+            window=w.code,
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+        session.add(row)
+    log.info("enrolment code issued for window %s of hall %s (%d min)", w.code, w.hall, minutes)
+    return EnrolmentCodeOut(code=code, hall=w.hall, window=w.code, expires_at=row.expires_at)
+
+
+def _terminal_out(t: m.Terminal, open_anomalies: int) -> TerminalOut:
+    return TerminalOut(
+        id=t.id,
+        hall=t.hall,
+        window=t.window,
+        enrolled_at=t.enrolled_at,
+        revoked_at=t.revoked_at,
+        last_seen_at=t.last_seen_at,
+        highest_contiguous_seq=t.contiguous_seq,
+        max_seq=t.max_seq,
+        open_anomalies=open_anomalies,
+    )
+
+
+def _open_anomalies(session: Any) -> dict[str, int]:
+    stmt = (
+        select(m.Anomaly.terminal, func.count())
+        .where(col(m.Anomaly.resolved_at).is_(None))
+        .group_by(col(m.Anomaly.terminal))
+    )
+    return {t: int(n) for t, n in session.exec(stmt)}
+
+
+@router.get("/terminals", response_model=list[TerminalOut], responses=responses(401, 403, 422))
+def list_terminals(
+    who: AdminDep,
+    session: SessionDep,
+    hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+) -> list[TerminalOut]:
+    """Every enrolled terminal (revoked ones too), by hall and window."""
+    stmt = select(m.Terminal).order_by(
+        col(m.Terminal.hall), col(m.Terminal.window), col(m.Terminal.enrolled_at)
+    )
+    if hall:
+        stmt = stmt.where(m.Terminal.hall == hall)
+    counts = _open_anomalies(session)
+    return [_terminal_out(t, counts.get(t.id, 0)) for t in session.exec(stmt)]
+
+
+@router.post(
+    "/terminals/{terminal}/revoke",
+    response_model=TerminalOut,
+    responses=responses(401, 403, 404, 422),
+)
+def revoke_terminal(
+    terminal: Annotated[str, Path(pattern=TERMINAL_PATTERN)], who: AdminDep, db: DbDep
+) -> TerminalOut:
+    """End a terminal: its token answers 401 from now on (its ratings stay)."""
+    now = utcnow()
+    with db.write() as session:
+        t = session.get(m.Terminal, terminal)
+        if t is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no terminal {terminal}")
+        if t.revoked_at is None:
+            t.revoked_at = now
+            session.add(t)
+        session.execute(
+            update(m.Credential)
+            .where(col(m.Credential.terminal) == terminal, col(m.Credential.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )
+        n = _open_anomalies(session).get(t.id, 0)
+        out = _terminal_out(t, n)
+    log.info("terminal %s revoked", terminal)
+    return out
+
+
+@router.post(
+    "/board-credentials",
+    status_code=201,
+    response_model=BoardCredentialOut,
+    responses=responses(401, 403, 404, 413, 422),
+)
+def create_board_credential(
+    body: BoardCredentialIn, who: AdminDep, db: DbDep
+) -> BoardCredentialOut:
+    """A token for a wall board: reads halls and aggregates, writes nothing."""
+    token = new_token()
+    with db.write() as session:
+        if body.hall and session.get(m.Hall, body.hall) is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {body.hall}")
+        session.add(
+            m.Credential(
+                kind="board", token_hash=hash_secret(token), hall=body.hall, label=body.label
+            )
+        )
+    log.info("board credential issued (hall %s, label %s)", body.hall or "any", body.label)
+    return BoardCredentialOut(token=token, hall=body.hall, label=body.label)
+
+
+@router.get("/anomalies", response_model=list[AnomalyOut], responses=responses(401, 403, 422))
+def list_anomalies(
+    who: AdminDep,
+    session: SessionDep,
+    terminal: Annotated[str | None, Query(pattern=TERMINAL_PATTERN)] = None,
+    include_resolved: bool = False,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+) -> list[AnomalyOut]:
+    """Seq gaps and hash-chain breaks per terminal, newest first."""
+    stmt = select(m.Anomaly).order_by(col(m.Anomaly.id).desc()).limit(limit)
+    if terminal:
+        stmt = stmt.where(m.Anomaly.terminal == terminal)
+    if not include_resolved:
+        stmt = stmt.where(col(m.Anomaly.resolved_at).is_(None))
+    return [AnomalyOut.model_validate(a, from_attributes=True) for a in session.exec(stmt)]

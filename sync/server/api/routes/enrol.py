@@ -1,0 +1,84 @@
+"""``POST /enroll``: a one-time code becomes a terminal's own credential for one window."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import APIRouter, HTTPException, status
+from sqlmodel import col, select, update
+
+from sync.server import models as m
+from sync.server.api.deps import DbDep, unauthorized
+from sync.server.api.errors import responses
+from sync.server.core.security import hash_secret, new_token, normalise_code
+from sync.server.core.types import utcnow
+from sync.server.schemas import EnrolIn, EnrolOut
+
+router = APIRouter(tags=["terminal"])
+log = logging.getLogger(__name__)
+
+
+@router.post("/enroll", response_model=EnrolOut, responses=responses(401, 403, 409, 413, 422))
+def enroll(body: EnrolIn, db: DbDep) -> EnrolOut:
+    """Exchange an enrolment code for a terminal token (the code works once, until it expires).
+
+    A kiosk whose local database was recreated enrols again under a new install id.
+    """
+    now = utcnow()
+    token = new_token()
+    with db.write() as session:
+        code = session.exec(
+            select(m.EnrolmentCode).where(
+                m.EnrolmentCode.code_hash == hash_secret(normalise_code(body.code))
+            )
+        ).first()
+        if code is None or code.used_at is not None or code.expires_at <= now:
+            raise unauthorized("enrolment code unknown, already used or expired; ask for a new one")
+        if session.get(m.Window, (code.hall, code.window)) is None:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail=f"window {code.window} is no longer in hall {code.hall}'s roster",
+            )
+        terminal_id = body.terminal or uuid.uuid4().hex
+        terminal = session.get(m.Terminal, terminal_id)
+        if terminal is not None and terminal.revoked_at is not None:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"terminal {terminal_id} was revoked; enrol under a new install id",
+            )
+        if terminal is None:
+            terminal = m.Terminal(
+                id=terminal_id, hall=code.hall, window=code.window, enrolled_at=now
+            )
+        elif terminal.hall != code.hall or terminal.window != code.window:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail=f"terminal {terminal_id} is enrolled for window {terminal.window} of hall "
+                f"{terminal.hall}; a kiosk moved to another window enrols under a new install id",
+            )
+        else:
+            # Same kiosk, same window, lost its token: the old token stops working.
+            session.execute(
+                update(m.Credential)
+                .where(
+                    col(m.Credential.terminal) == terminal_id,
+                    col(m.Credential.revoked_at).is_(None),
+                )
+                .values(revoked_at=now)
+            )
+        session.add(terminal)
+        session.flush()
+        session.add(
+            m.Credential(
+                kind="terminal", token_hash=hash_secret(token), hall=code.hall, terminal=terminal_id
+            )
+        )
+        code.used_at = now
+        code.terminal = terminal_id
+        session.add(code)
+        answer = EnrolOut(terminal=terminal_id, token=token, window=code.window, hall=code.hall)
+    log.info(
+        "terminal %s enrolled for window %s of hall %s", terminal_id, answer.window, answer.hall
+    )
+    return answer

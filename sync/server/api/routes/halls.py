@@ -1,0 +1,61 @@
+"""``GET /halls`` and ``GET /halls/{hall}/aggregates``: what the board reads (board or admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
+from fastapi.responses import JSONResponse
+from sqlmodel import select
+
+from sync.server import models as m
+from sync.server.aggregates import build_aggregates, current_quarter
+from sync.server.api.deps import BoardDep, SessionDep
+from sync.server.api.errors import responses
+from sync.server.api.etag import etag_for, etag_matches
+from sync.server.core.types import utcnow
+from sync.server.schemas import CODE_PATTERN, QUARTER_PATTERN, AggregatesOut, HallOut
+
+router = APIRouter(prefix="/halls", tags=["board"])
+
+
+@router.get("", response_model=list[HallOut], responses=responses(401, 403, 429))
+def list_halls(who: BoardDep, session: SessionDep) -> list[HallOut]:
+    """The halls this credential may read."""
+    halls = session.exec(select(m.Hall).order_by(m.Hall.code))
+    return [HallOut(code=h.code, name=h.name, tz=h.tz) for h in halls if who.may_read_hall(h.code)]
+
+
+@router.get(
+    "/{hall}/aggregates",
+    response_model=AggregatesOut,
+    responses=responses(304, 401, 403, 404, 422, 429),
+)
+def aggregates(
+    who: BoardDep,
+    session: SessionDep,
+    hall: Annotated[str, Path(pattern=CODE_PATTERN)],
+    quarter: Annotated[
+        str | None, Query(pattern=QUARTER_PATTERN, description="e.g. 2026Q3; default: current")
+    ] = None,
+    if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Any:
+    """Counts per unit × week × level (and × reason) for a quarter, with the roster's names.
+
+    The ETag changes whenever a rating is stored in the hall or its roster is imported, so a
+    board polling with ``If-None-Match`` gets a cheap 304 otherwise.
+    """
+    if not who.may_read_hall(hall):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=f"this credential may not read hall {hall}"
+        )
+    h = session.get(m.Hall, hall)
+    if h is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall!r}")
+    now = utcnow()
+    q = quarter or current_quarter(h.tz, now)
+    etag = etag_for([h.code, q, h.data_version])
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    data = build_aggregates(session, h, q, now)
+    return JSONResponse(data, headers={"ETag": etag})

@@ -1,0 +1,50 @@
+"""``POST /ratings/batch``: a terminal pushes its ratings; every record gets a status."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException, status
+from sqlalchemy.exc import IntegrityError
+
+from sync.server.api.deps import DbDep, SettingsDep, TerminalDep
+from sync.server.api.errors import responses
+from sync.server.core.types import utcnow
+from sync.server.ingest import WrongTerminal, ingest_batch
+from sync.server.schemas import BatchIn, BatchOut, RecordResultOut
+
+router = APIRouter(prefix="/ratings", tags=["terminal"])
+log = logging.getLogger(__name__)
+
+
+@router.post("/batch", response_model=BatchOut, responses=responses(401, 403, 409, 413, 422, 429))
+def push_batch(body: BatchIn, who: TerminalDep, db: DbDep, settings: SettingsDep) -> BatchOut:
+    """Store a batch idempotently: ``stored``, ``duplicate`` (already here) or ``rejected``.
+
+    A record of another terminal or window refuses the whole batch with 403 and stores nothing.
+    """
+    assert who.terminal is not None
+    for attempt in (1, 2):
+        now = utcnow()
+        try:
+            with db.write() as session:
+                answer = ingest_batch(
+                    session, who.terminal.id, body.records, now=now, settings=settings
+                )
+            break
+        except WrongTerminal as e:
+            log.warning("terminal %s: batch refused: %s", who.terminal.id, e)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(e)) from None
+        except IntegrityError:
+            # Another transaction stored one of these ids at the same moment; the second
+            # attempt sees it and answers duplicate/conflict.
+            if attempt == 2:
+                log.exception("terminal %s: batch conflicts twice", who.terminal.id)
+                raise HTTPException(
+                    status.HTTP_409_CONFLICT, detail="conflicting concurrent batch; retry"
+                ) from None
+    return BatchOut(
+        results=[RecordResultOut(**vars(r)) for r in answer.results],
+        highest_contiguous_seq=answer.highest_contiguous_seq,
+        server_time=now,
+    )

@@ -1,0 +1,1 @@
+"""Settings, database and security helpers of the central store."""

@@ -1,0 +1,53 @@
+"""Server settings from the environment / ``.env`` (``HALL_`` prefix), via pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["APP_NAME", "Settings", "default_data_dir"]
+
+APP_NAME = "hall-ratings"
+
+
+def default_data_dir() -> Path:
+    """Where the server keeps its SQLite file and admin token unless told otherwise."""
+    return Path(user_data_dir(APP_NAME))
+
+
+class Settings(BaseSettings):
+    """Everything the central store can be told; each field is ``HALL_<NAME>`` in the env."""
+
+    model_config = SettingsConfigDict(env_prefix="HALL_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Empty: a SQLite file ``hall.db`` in data_dir.
+    database_url: str = ""
+    # Set to fix the admin token (else one is generated on first start into data_dir/admin-token).
+    admin_token: SecretStr | None = None
+
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_batch_records: int = 1000
+    # Token bucket per terminal/board credential: sustained requests per second, burst size.
+    rate_per_s: float = 20.0
+    rate_burst: int = 40
+    enrolment_minutes: int = 30
+    enrolment_max_minutes: int = 7 * 24 * 60
+    # Device clocks: how far ahead of the server, or before enrolment, still counts as plausible,
+    # and how far a later seq may lie before an earlier one (NTP corrections) before it is flagged.
+    clock_future_s: float = 24 * 3600
+    clock_before_enrolment_s: float = 24 * 3600
+    clock_backwards_s: float = 300
+
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'hall.db'}"
+
+    @property
+    def admin_token_file(self) -> Path:
+        return self.data_dir / "admin-token"

@@ -1,0 +1,239 @@
+"""The central store's tables (SQLModel) and the API's request/answer models.
+
+Codes (unit, window …) are unique within a hall, so roster tables key on ``(hall, code)``: one
+store serves a district of halls. Ratings keep exactly what the kiosk sent (``device_time`` as
+its original string, the kiosk's ``flags``) beside what the server adds (``received_at``,
+``server_flags``, ``quarter`` and ``week`` in the hall's zone).
+
+The rollup tables hold counts per hall × quarter × unit × week × level (and × reason); ingest
+updates them in the same transaction as it inserts the ratings, so the board's aggregates cost
+follows units × weeks, never the number of ratings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from sync.server.core.types import UTCDateTime, utcnow
+
+__all__ = [
+    "Anomaly",
+    "Category",
+    "Credential",
+    "EnrolmentCode",
+    "Hall",
+    "LevelCount",
+    "Rating",
+    "Reason",
+    "ReasonCount",
+    "Staff",
+    "Terminal",
+    "Unit",
+    "Window",
+]
+
+CODE = 64  # max length of a code (hall, unit, window, staff, reason, terminal id)
+
+
+def _json(default: Any = None) -> Any:
+    return Field(default_factory=default or list, sa_column=Column(JSON, nullable=False))
+
+
+# ---------------------------------------------------------------- roster
+
+
+class Hall(SQLModel, table=True):
+    """A service hall; hours map ``mon``… to ``08:20-17:30``; settings are the roster's rows."""
+
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    tz: str = Field(default="Asia/Shanghai", max_length=64)
+    hours: dict[str, str] = _json(dict)
+    settings: dict[str, str] = _json(dict)
+    # Bumped by every change the board can see (ratings stored, roster imported): the ETag.
+    data_version: int = 0
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Category(SQLModel, table=True):
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    pos: int = 0  # order in the roster file
+
+
+class Unit(SQLModel, table=True):
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    category: str = Field(max_length=CODE)
+    pos: int = 0  # order in the roster file
+
+
+class Window(SQLModel, table=True):
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    unit: str = Field(max_length=CODE)
+    category: str = Field(max_length=CODE)
+    pos: int = 0  # order in the roster file
+
+
+class Staff(SQLModel, table=True):
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    unit: str = Field(max_length=CODE)
+    windows: list[str] = _json(list)
+    photo: str | None = Field(default=None, max_length=500)
+    pos: int = 0  # order in the roster file
+
+
+class Reason(SQLModel, table=True):
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=500)
+    pos: int = 0  # order in the roster file
+
+
+# ---------------------------------------------------------------- terminals and credentials
+
+
+class Terminal(SQLModel, table=True):
+    """A kiosk, keyed by its install id; re-installed kiosks enrol again under a new id."""
+
+    id: str = Field(primary_key=True, max_length=CODE)
+    hall: str = Field(max_length=CODE, foreign_key="hall.code", index=True)
+    window: str = Field(max_length=CODE)
+    enrolled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    last_seen_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    # Highest seq with every seq 1..n stored, and the highest stored at all.
+    contiguous_seq: int = 0
+    max_seq: int = 0
+
+
+class Credential(SQLModel, table=True):
+    """A bearer token's hash and what it may do: ``terminal``, ``board`` or ``admin``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    hall: str | None = Field(default=None, max_length=CODE)
+    terminal: str | None = Field(
+        default=None,
+        sa_column=Column(String(CODE), ForeignKey("terminal.id"), nullable=True, index=True),
+    )
+    label: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class EnrolmentCode(SQLModel, table=True):
+    """A one-time code that turns into a terminal credential for one window."""
+
+    __tablename__ = "enrolment_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    hall: str = Field(max_length=CODE, foreign_key="hall.code")
+    window: str = Field(max_length=CODE)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    terminal: str | None = Field(default=None, max_length=CODE)
+
+
+# ---------------------------------------------------------------- ratings
+
+
+class Rating(SQLModel, table=True):
+    """One citizen's rating as the kiosk sent it, plus what the server noted on arrival."""
+
+    __table_args__ = (
+        UniqueConstraint("terminal", "seq", name="uq_rating_terminal_seq"),
+        Index("ix_rating_hall_quarter_unit", "hall", "quarter", "unit"),
+    )
+
+    id: str = Field(primary_key=True, max_length=CODE)
+    terminal: str = Field(max_length=CODE, foreign_key="terminal.id")
+    seq: int
+    hall: str = Field(max_length=CODE)
+    window: str = Field(max_length=CODE)
+    unit: str = Field(max_length=CODE)
+    staff: str | None = Field(default=None, max_length=CODE)
+    level: int
+    reasons: list[str] = _json(list)
+    phone: str | None = Field(default=None, max_length=32)
+    device_time: str = Field(max_length=64)  # exactly as sent; never rewritten
+    tz: str = Field(max_length=64)
+    flags: list[str] = _json(list)  # the kiosk's (covered by the hash)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    server_flags: list[str] = _json(list)  # clock_future, clock_backwards, unknown_unit …
+    quarter: str = Field(max_length=8)
+    week: date  # the local Monday
+    released: bool = False  # a flagged rating an admin let count
+
+
+class LevelCount(SQLModel, table=True):
+    """Rollup: ratings per hall × quarter × unit × week × level, flagged apart."""
+
+    __tablename__ = "rollup_level"
+
+    hall: str = Field(primary_key=True, max_length=CODE)
+    quarter: str = Field(primary_key=True, max_length=8)
+    unit: str = Field(primary_key=True, max_length=CODE)
+    week: date = Field(primary_key=True)
+    level: int = Field(primary_key=True)
+    flagged: bool = Field(primary_key=True)
+    n: int = 0
+
+
+class ReasonCount(SQLModel, table=True):
+    """Rollup: reasons cited by scored (unflagged) 差评, per hall × quarter × unit × week."""
+
+    __tablename__ = "rollup_reason"
+
+    hall: str = Field(primary_key=True, max_length=CODE)
+    quarter: str = Field(primary_key=True, max_length=8)
+    unit: str = Field(primary_key=True, max_length=CODE)
+    week: date = Field(primary_key=True)
+    reason: str = Field(primary_key=True, max_length=CODE)
+    n: int = 0
+
+
+class Anomaly(SQLModel, table=True):
+    """Something about a terminal's chain the admin should see: a seq gap, a hash-chain break."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    terminal: str = Field(max_length=CODE, index=True)
+    hall: str = Field(max_length=CODE)
+    kind: str = Field(max_length=32)  # seq_gap, chain_break
+    seq_from: int
+    seq_to: int
+    detail: str = Field(max_length=500)
+    detected_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    resolved_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

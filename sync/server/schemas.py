@@ -1,0 +1,279 @@
+"""What the API accepts and answers (pydantic), documented in the OpenAPI schema at ``/docs``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "MAX_BATCH_RECORDS",
+    "AggregatesOut",
+    "AnomalyOut",
+    "BatchIn",
+    "BatchOut",
+    "BoardCredentialIn",
+    "BoardCredentialOut",
+    "EnrolIn",
+    "EnrolOut",
+    "EnrolmentCodeIn",
+    "EnrolmentCodeOut",
+    "ErrorOut",
+    "HallOut",
+    "HealthOut",
+    "RecordResultOut",
+    "RosterImportOut",
+    "RosterOut",
+    "RosterProblemsOut",
+    "TerminalOut",
+]
+
+MAX_BATCH_RECORDS = 1000
+# Roster codes are whatever the office typed (maybe Chinese); a terminal id is a kiosk's install id.
+CODE_PATTERN = r"^[^\s/]{1,64}$"
+TERMINAL_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+QUARTER_PATTERN = r"^[0-9]{4}Q[1-4]$"
+
+
+class ErrorOut(BaseModel):
+    """Every error: a message a person can act on."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class Problem(BaseModel):
+    line: int
+    column: str
+    message: str
+
+
+class RosterProblemsOut(BaseModel):
+    """A refused roster file: every bad row with its line and column; nothing was applied."""
+
+    detail: str
+    problems: list[Problem]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    server_time: datetime
+    version: str
+
+
+# ---------------------------------------------------------------- enrolment
+
+
+class EnrolIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64, description="the one-time enrolment code")
+    terminal: str | None = Field(
+        default=None,
+        pattern=TERMINAL_PATTERN,
+        description="the kiosk's install id; the server makes one up when absent",
+    )
+
+
+class EnrolOut(BaseModel):
+    terminal: str
+    token: str = Field(description="the terminal's bearer token; shown once, stored as a hash")
+    window: str
+    hall: str
+
+
+class EnrolmentCodeIn(BaseModel):
+    window: str = Field(pattern=CODE_PATTERN)
+    hall: str | None = Field(default=None, pattern=CODE_PATTERN)
+    minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
+
+
+class EnrolmentCodeOut(BaseModel):
+    code: str
+    hall: str
+    window: str
+    expires_at: datetime
+
+
+# ---------------------------------------------------------------- ratings
+
+
+class BatchIn(BaseModel):
+    """A terminal's ratings, each in the shape of ``sync.schema.RatingRecord.to_dict()``.
+
+    Records are checked one by one: a malformed record is answered ``rejected`` with its reason
+    and the others are still stored.
+    """
+
+    records: list[dict[str, Any]] = Field(max_length=MAX_BATCH_RECORDS)
+
+
+class RecordResultOut(BaseModel):
+    id: str | None
+    seq: int | None
+    status: Literal["stored", "duplicate", "rejected"]
+    reason: str | None = None
+
+
+class BatchOut(BaseModel):
+    results: list[RecordResultOut]
+    highest_contiguous_seq: int = Field(description="every seq 1..n of this terminal is stored")
+    server_time: datetime
+
+
+# ---------------------------------------------------------------- roster
+
+
+class HallOut(BaseModel):
+    code: str
+    name: str
+    tz: str
+
+
+class _Category(BaseModel):
+    code: str
+    name: str
+
+
+class _Unit(BaseModel):
+    code: str
+    name: str
+    category: str
+
+
+class _Window(BaseModel):
+    code: str
+    name: str
+    unit: str
+    category: str
+
+
+class _Staff(BaseModel):
+    code: str
+    name: str
+    unit: str
+    windows: list[str]
+    photo: str | None
+
+
+class _Reason(BaseModel):
+    code: str
+    name: str
+    description: str
+
+
+class RosterOut(BaseModel):
+    """A window's roster: ``sync.roster.Roster.to_dict()`` of ``for_window``."""
+
+    hall: HallOut
+    categories: list[_Category]
+    units: list[_Unit]
+    windows: list[_Window]
+    staff: list[_Staff]
+    reasons: list[_Reason]
+    hours: dict[str, str]
+    settings: dict[str, str]
+
+
+class _KindSummary(BaseModel):
+    total: int
+    added: int
+    updated: int
+    removed: int
+
+
+class RosterImportOut(BaseModel):
+    hall: str
+    name: str
+    tz: str
+    hall_created: bool
+    categories: _KindSummary
+    units: _KindSummary
+    windows: _KindSummary
+    staff: _KindSummary
+    reasons: _KindSummary
+
+
+# ---------------------------------------------------------------- terminals, credentials
+
+
+class TerminalOut(BaseModel):
+    id: str
+    hall: str
+    window: str
+    enrolled_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+    highest_contiguous_seq: int
+    max_seq: int
+    open_anomalies: int
+
+
+class BoardCredentialIn(BaseModel):
+    hall: str | None = Field(default=None, pattern=CODE_PATTERN, description="limit to one hall")
+    label: str | None = Field(default=None, max_length=200)
+
+
+class BoardCredentialOut(BaseModel):
+    token: str
+    hall: str | None
+    label: str | None
+
+
+class AnomalyOut(BaseModel):
+    id: int
+    terminal: str
+    hall: str
+    kind: str
+    seq_from: int
+    seq_to: int
+    detail: str
+    detected_at: datetime
+    resolved_at: datetime | None
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+class _Count(BaseModel):
+    unit: str
+    week: date
+    level: int
+    n: int = Field(description="scored ratings")
+    flagged: int = Field(description="flagged ratings, excluded from scores")
+
+
+class _ReasonCount(BaseModel):
+    unit: str
+    week: date
+    reason: str
+    n: int
+
+
+class _AggReason(BaseModel):
+    code: str
+    name: str
+    description: str
+
+
+class _Inspection(BaseModel):
+    unit: str
+    dimension: str
+    points: float
+    note: str
+
+
+class AggregatesOut(BaseModel):
+    """A hall's quarter, as the standings engine needs it (docs/design.md)."""
+
+    hall: HallOut
+    quarter: str
+    settings: dict[str, str]
+    generated_at: datetime
+    categories: list[_Category]
+    units: list[_Unit]
+    reasons: list[_AggReason]
+    counts: list[_Count]
+    reason_counts: list[_ReasonCount]
+    inspections: list[_Inspection]
+    misconduct: list[str]
+    prior_mean: float | None

@@ -1,0 +1,102 @@
+"""A thin test driver for the central store's API (in-process TestClient or any httpx client)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sync.schema import RatingRecord
+from tests.helpers.records import Chain
+
+__all__ = ["Enrolled", "StoreDriver"]
+
+API = "/api/v1"
+
+
+@dataclass
+class Enrolled:
+    """A terminal enrolled through the API: its id, token and a record chain of its window."""
+
+    terminal: str
+    token: str
+    window: str
+    hall: str
+    chain: Chain
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class StoreDriver:
+    """Admin and terminal calls against a store, asserting the happy path where it must work."""
+
+    def __init__(self, client: httpx.Client, admin_token: str) -> None:
+        self.client = client
+        self.admin_token = admin_token
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def import_roster(self, source: Path | bytes, filename: str = "roster.csv") -> httpx.Response:
+        if isinstance(source, Path):
+            data, filename = source.read_bytes(), source.name
+        else:
+            data = source
+        return self.client.post(
+            f"{API}/admin/roster",
+            params={"filename": filename},
+            content=data,
+            headers=self.admin | {"Content-Type": "text/csv"},
+        )
+
+    def code(self, window: str, minutes: int | None = None, hall: str | None = None) -> str:
+        body: dict[str, Any] = {"window": window}
+        if minutes is not None:
+            body["minutes"] = minutes
+        if hall is not None:
+            body["hall"] = hall
+        r = self.client.post(f"{API}/admin/enrolment-codes", json=body, headers=self.admin)
+        assert r.status_code == 201, r.text
+        code: str = r.json()["code"]
+        return code
+
+    def enrol(self, window: str, unit: str, terminal: str | None = None) -> Enrolled:
+        body: dict[str, Any] = {"code": self.code(window)}
+        if terminal:
+            body["terminal"] = terminal
+        r = self.client.post(f"{API}/enroll", json=body)
+        assert r.status_code == 200, r.text
+        d = r.json()
+        return Enrolled(
+            d["terminal"],
+            d["token"],
+            d["window"],
+            d["hall"],
+            Chain(terminal=d["terminal"], window=d["window"], unit=unit),
+        )
+
+    def push(
+        self, who: Enrolled, records: list[RatingRecord] | list[dict[str, Any]]
+    ) -> httpx.Response:
+        body = [r.to_dict() if isinstance(r, RatingRecord) else r for r in records]
+        return self.client.post(f"{API}/ratings/batch", json={"records": body}, headers=who.headers)
+
+    def aggregates(self, hall: str, quarter: str | None = None, **headers: str) -> httpx.Response:
+        params = {"quarter": quarter} if quarter else {}
+        return self.client.get(
+            f"{API}/halls/{hall}/aggregates", params=params, headers=self.admin | headers
+        )
+
+    def anomalies(self, terminal: str | None = None, include_resolved: bool = False) -> list[Any]:
+        params: dict[str, Any] = {"include_resolved": include_resolved}
+        if terminal:
+            params["terminal"] = terminal
+        r = self.client.get(f"{API}/admin/anomalies", params=params, headers=self.admin)
+        assert r.status_code == 200, r.text
+        out: list[Any] = r.json()
+        return out

@@ -1,0 +1,162 @@
+"""Enrolment and ingest through the HTTP API, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from sync.schema import RatingRecord
+from tests.helpers.records import Chain
+from tests.helpers.store import Enrolled, StoreDriver
+
+
+def statuses(response_json: dict[str, Any]) -> list[str]:
+    return [r["status"] for r in response_json["results"]]
+
+
+def test_enrolled_terminal_stores_a_batch_and_a_retry_adds_nothing(
+    hall: StoreDriver, kiosk: Enrolled
+) -> None:
+    records = kiosk.chain.many(10)
+    r = hall.push(kiosk, records)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert statuses(body) == ["stored"] * 10
+    assert body["highest_contiguous_seq"] == 10
+    assert [x["id"] for x in body["results"]] == [rec.id for rec in records]
+    server_time = datetime.fromisoformat(body["server_time"])
+    assert abs(server_time - datetime.now(UTC)) < timedelta(minutes=1)
+
+    again = hall.push(kiosk, records)
+    assert statuses(again.json()) == ["duplicate"] * 10
+    agg = hall.aggregates("TL").json()
+    assert sum(c["n"] for c in agg["counts"]) == 10  # not 20
+
+
+def test_a_malformed_record_is_rejected_and_the_others_are_stored(
+    hall: StoreDriver, kiosk: Enrolled
+) -> None:
+    good1, bad, good2 = kiosk.chain.many(3)
+    broken = bad.to_dict() | {"level": 9}
+    junk: list[Any] = [good1.to_dict(), broken, good2.to_dict(), {"id": "x", "seq": "four"}]
+    r = hall.push(kiosk, [*junk, "not an object"])
+    assert r.status_code == 422  # a non-object record is outside the documented shape
+    r = hall.push(kiosk, junk)
+    assert r.status_code == 200, r.text
+    res = r.json()["results"]
+    assert [x["status"] for x in res] == ["stored", "rejected", "stored", "rejected"]
+    assert "level" in res[1]["reason"]
+    assert res[3]["reason"].startswith("malformed")
+    # seq 2 never arrived intact: contiguous stops at 1, and the gap is shown to the admin.
+    assert r.json()["highest_contiguous_seq"] == 1
+    gaps = [a for a in hall.anomalies(kiosk.terminal) if a["kind"] == "seq_gap"]
+    assert [(g["seq_from"], g["seq_to"]) for g in gaps] == [(2, 2)]
+
+
+def test_tampered_hash_is_rejected(hall: StoreDriver, kiosk: Enrolled) -> None:
+    rec = kiosk.chain.next(level=5).to_dict()
+    rec["level"] = 1  # edited after hashing
+    r = hall.push(kiosk, [rec])
+    assert r.json()["results"][0] == {
+        "id": rec["id"],
+        "seq": 1,
+        "status": "rejected",
+        "reason": "hash does not match content",
+    }
+
+
+def test_same_id_or_seq_with_other_content_is_a_conflict(
+    hall: StoreDriver, kiosk: Enrolled
+) -> None:
+    (first,) = kiosk.chain.many(1)
+    assert statuses(hall.push(kiosk, [first]).json()) == ["stored"]
+
+    # Same id, other content (re-hashed so the hash itself is valid).
+    other = Chain(terminal=kiosk.terminal, window=kiosk.window, unit="YJJ").next(level=1)
+    same_id = RatingRecord.from_dict(other.to_dict() | {"id": first.id, "hash": ""})
+    same_id = same_id.with_chain(same_id.prev_hash)
+    # Same seq 1, another id.
+    same_seq = Chain(terminal=kiosk.terminal, window=kiosk.window, unit="YJJ").next(level=2)
+    res = hall.push(kiosk, [same_id, same_seq]).json()["results"]
+    assert [x["status"] for x in res] == ["rejected", "rejected"]
+    assert all(x["reason"].startswith("conflict") for x in res)
+    assert sum(c["n"] for c in hall.aggregates("TL").json()["counts"]) == 1
+
+
+def test_record_for_another_window_is_refused_every_time(
+    hall: StoreDriver, kiosk: Enrolled
+) -> None:
+    good = kiosk.chain.next()
+    other = Chain(terminal=kiosk.terminal, window="A02", unit="ZJW").next()
+    for _ in range(3):
+        r = hall.push(kiosk, [good, other])
+        assert r.status_code == 403
+        assert "A02" in r.json()["detail"]
+    # Nothing of those batches was stored, not even the good record.
+    assert hall.aggregates("TL").json()["counts"] == []
+    foreign = Chain(terminal="somebody-else", window="A01", unit="YJJ").next()
+    assert hall.push(kiosk, [foreign]).status_code == 403
+
+
+def test_revoked_terminal_gets_401(hall: StoreDriver, kiosk: Enrolled, client: TestClient) -> None:
+    assert hall.push(kiosk, kiosk.chain.many(1)).status_code == 200
+    r = client.post(f"/api/v1/admin/terminals/{kiosk.terminal}/revoke", headers=hall.admin)
+    assert r.status_code == 200 and r.json()["revoked_at"]
+    for _ in range(2):
+        r = hall.push(kiosk, kiosk.chain.many(1))
+        assert r.status_code == 401
+        assert "revoked" in r.json()["detail"]
+    assert client.get("/api/v1/terminal/roster", headers=kiosk.headers).status_code == 401
+    # The kiosk cannot come back under its old id, but a new install can enrol.
+    code = hall.code("A01")
+    r = client.post("/api/v1/enroll", json={"code": code, "terminal": kiosk.terminal})
+    assert r.status_code == 403
+    fresh = hall.enrol("A01", unit="YJJ")
+    assert fresh.terminal != kiosk.terminal
+    assert hall.push(fresh, fresh.chain.many(1)).status_code == 200
+
+
+def test_enrolment_code_works_once_and_expires(hall: StoreDriver, client: TestClient) -> None:
+    code = hall.code("A03")
+    r = client.post(
+        "/api/v1/enroll", json={"code": code.lower().replace("-", ""), "terminal": "k-1"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() | {"token": "?"} == {
+        "terminal": "k-1",
+        "token": "?",
+        "window": "A03",
+        "hall": "TL",
+    }
+    again = client.post("/api/v1/enroll", json={"code": code, "terminal": "k-2"})
+    assert again.status_code == 401
+    assert "used" in again.json()["detail"]
+    assert client.post("/api/v1/enroll", json={"code": "NOPE-NOPE-NOPE"}).status_code == 401
+    r = client.post("/api/v1/admin/enrolment-codes", json={"window": "NOSUCH"}, headers=hall.admin)
+    assert r.status_code == 404
+
+
+def test_board_credential_reads_but_cannot_write(
+    hall: StoreDriver, kiosk: Enrolled, client: TestClient
+) -> None:
+    r = client.post("/api/v1/admin/board-credentials", json={"label": "wall"}, headers=hall.admin)
+    assert r.status_code == 201
+    board = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert client.get("/api/v1/halls/TL/aggregates", headers=board).status_code == 200
+    rec = kiosk.chain.next().to_dict()
+    r = client.post("/api/v1/ratings/batch", json={"records": [rec]}, headers=board)
+    assert r.status_code == 403
+    assert (
+        client.post(
+            "/api/v1/admin/enrolment-codes", json={"window": "A01"}, headers=board
+        ).status_code
+        == 403
+    )
+    # And a terminal cannot read the board's data or act as admin.
+    assert client.get("/api/v1/halls/TL/aggregates", headers=kiosk.headers).status_code == 403
+    assert client.get("/api/v1/admin/terminals", headers=kiosk.headers).status_code == 403
+    assert client.get("/api/v1/halls/TL/aggregates").status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/api/v1/halls/TL/aggregates", headers=bad).status_code == 401
