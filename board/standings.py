@@ -121,22 +121,22 @@ class Settings:
 
     # Points for levels 1 (非常不满意) … 5 (非常满意).
     level_points: tuple[float, float, float, float, float] = (20.0, 40.0, 60.0, 80.0, 100.0)
-    prior_m: float = 20.0
-    prior_mean: float = 90.0
-    min_ratings: int = 30
+    prior_m: float = 20.0  # the prior is worth this many ratings
+    prior_mean: float = 90.0  # μ0 when the store sends no previous-quarter mean
+    min_ratings: int = 30  # scored ratings needed to be ranked
     red_count: int = 4
-    black_count: int = 1
-    black_threshold: float = 85.0
-    w_quality: float = 0.4
+    black_count: int = 1  # places on the black list, misconduct not counted
+    black_threshold: float = 85.0  # a quarter score below this may be black-listed
+    w_quality: float = 0.4  # weights, divided by their sum
     w_image: float = 0.2
     w_behaviour: float = 0.2
     w_discipline: float = 0.2
-    bonus_cap: float = 10.0
-    z: float = 1.96
+    bonus_cap: float = 10.0  # image/behaviour/discipline may reach 100 + this
+    z: float = 1.96  # interval width for "credibly worse" (1.96: 95 %)
     hardest_count: int = 10
-    naming: Naming = "named"
-    escalate_head_after: int = 2
-    escalate_leader_after: int = 3
+    naming: Naming = "named"  # "anonymous": lists show the window category only
+    escalate_head_after: int = 2  # streak -> 约谈/免去科室负责人
+    escalate_leader_after: int = 3  # streak -> 问责分管领导
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> Settings:
@@ -275,7 +275,7 @@ class Standings:
     hall: Mapping[str, str]  # {code, name, tz}
     quarter: str
     settings: Settings
-    units: list[UnitStanding]  # ranked units by rank, then the unranked by code
+    units: list[UnitStanding]  # ranked by rank, then the unranked (most ratings first)
     red_list: list[BoardEntry]
     black_list: list[BoardEntry]
     black_list_empty_reason: str | None
