@@ -1,0 +1,171 @@
+"""``hall-board``: the wall screen of a service hall.
+
+    hall-board --server http://store:8000 --token TOKEN --hall TL            # live, full screen
+    hall-board --demo-data --windowed                                         # no server needed
+    hall-board --demo-data --screenshots out/                                 # every page to PNG
+
+The server URL and the board's token may also come from ``HALL_SERVER_URL`` and
+``HALL_BOARD_TOKEN`` (a token on the command line shows in the process list), the hall from
+``HALL_BOARD_HALL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import os
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from board.source import POLL_INTERVAL_S, AggregatesPoller, BoardData, BoardSource, StaticSource
+from sync.schema import quarter_of
+
+__all__ = ["build_parser", "main"]
+
+log = logging.getLogger(__name__)
+
+
+def current_quarter(tz: str = "Asia/Shanghai") -> str:
+    return quarter_of(datetime.now(ZoneInfo(tz)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hall-board", description="服务评价红黑榜 · the hall's wall board"
+    )
+    p.add_argument("--server", default=os.environ.get("HALL_SERVER_URL"), help="central store URL")
+    p.add_argument(
+        "--token", default=os.environ.get("HALL_BOARD_TOKEN"), help="the board's bearer token"
+    )
+    p.add_argument("--hall", default=os.environ.get("HALL_BOARD_HALL"), help="hall code, e.g. TL")
+    p.add_argument("--quarter", default=None, help="e.g. 2026Q3 (default: the current quarter)")
+    p.add_argument("--windowed", action="store_true", help="a normal window, not full screen")
+    p.add_argument("--screenshot", type=Path, help="render the first page to this PNG and exit")
+    p.add_argument("--screenshots", type=Path, help="render every page into this folder and exit")
+    p.add_argument(
+        "--demo-data", action="store_true", help="show the synthetic demo hall, no server"
+    )
+    p.add_argument("--rotate-s", type=float, default=15.0, help="seconds per page (default 15)")
+    p.add_argument("--poll-s", type=float, default=POLL_INTERVAL_S, help=argparse.SUPPRESS)
+    return p
+
+
+def _valid_quarter(q: str) -> bool:
+    return len(q) == 6 and q[:4].isdigit() and q[4] == "Q" and q[5] in "1234"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    quarter = args.quarter or current_quarter()
+    if not _valid_quarter(quarter):
+        sys.stderr.write(f"hall-board: --quarter must look like 2026Q3, got {quarter!r}\n")
+        return 2
+    if not args.demo_data and not (args.server and args.token and args.hall):
+        sys.stderr.write(
+            "hall-board: needs --server, --token and --hall (or HALL_SERVER_URL, "
+            "HALL_BOARD_TOKEN, HALL_BOARD_HALL), or --demo-data to show the demo hall\n"
+        )
+        return 2
+    headless = bool(args.screenshot or args.screenshots)
+    if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    # Qt only now: argument errors above answer fast and without a display.
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from board.fonts import install_app_font
+    from board.qt_board import BoardWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    install_app_font(app)
+    window = BoardWindow(rotate_s=args.rotate_s)
+
+    source: BoardSource | StaticSource
+    if args.demo_data:
+        from board.sample import sample_aggregates, sample_history
+        from board.standings import compute_standings
+
+        aggregates = sample_aggregates(
+            quarter, today=datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        )
+        standings = compute_standings(aggregates, history=sample_history(quarter))
+        source = StaticSource(BoardData(standings, aggregates))
+    else:
+        poller = AggregatesPoller(args.server, args.token, args.hall, quarter)
+        source = BoardSource(poller, interval_s=args.poll_s)
+    window.attach(source)
+
+    if headless:
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        window.resize(1920, 1080)
+        window.show()
+        source.start()
+        if isinstance(source, BoardSource):
+            _wait_first_answer(source)
+        code = 0
+        try:
+            if args.screenshots:
+                paths = window.render_pages(args.screenshots)
+                log.info("wrote %d pages to %s", len(paths), args.screenshots)
+            if args.screenshot:
+                app.processEvents()
+                args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+                if not window.grab().save(str(args.screenshot)):
+                    sys.stderr.write(f"hall-board: could not write {args.screenshot}\n")
+                    code = 1
+        finally:
+            source.stop()
+            _dispose(window)
+        return code
+
+    if args.windowed:
+        window.resize(1920 // 2 + 240, 1080 // 2 + 135)
+        window.show()
+    else:
+        window.showFullScreen()
+    source.start()
+    # Ctrl+C in a terminal: let Python see the signal now and then, then quit cleanly.
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    tick = QTimer()
+    tick.timeout.connect(lambda: None)
+    tick.start(500)
+    try:
+        return app.exec()
+    finally:
+        source.stop()
+        _dispose(window)
+
+
+def _dispose(window: object) -> None:
+    """Delete the window while Qt still runs: two pyqtgraph plots left to the interpreter's
+    final garbage collection crash PySide6 6.12 on exit."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.stop()  # type: ignore[attr-defined]
+    window.deleteLater()  # type: ignore[attr-defined]
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+def _wait_first_answer(source: BoardSource, timeout_s: float = 15.0) -> None:
+    """Screenshots of a live board: run events until the first poll answered (or timeout)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    source.status_changed.connect(loop.quit)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    source.status_changed.disconnect(loop.quit)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

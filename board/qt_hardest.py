@@ -1,0 +1,172 @@
+"""The "hardest sections, rated by the public" page (最难办事科室群众评): the top 10.
+
+Each card: the place, the unit (or its category in anonymous mode), its 差评 count and share,
+its main problems in words (冷 懒 推 乱 贪 and the hall's own), and — when it has been listed in
+the top 3 several quarters in a row — the streak and the escalation the hall's rules attach.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from board.qt_style import INK, MUTED, OFFLINE, RED, FitLabel, font
+from board.standings import HardestEntry, Standings
+
+__all__ = ["HardestCard", "HardestPage", "badge_text", "problems_text"]
+
+
+def problems_text(entry: HardestEntry, limit: int = 3) -> str:
+    """``主要问题：推 9次 · 冷 4次 · 等候时间太长 2次`` — the most-cited reasons."""
+    parts = [f"{name} {count}次" for _, name, count in entry.problems[:limit]]
+    return "主要问题：" + (" · ".join(parts) if parts else "差评未注明原因")
+
+
+def badge_text(entry: HardestEntry) -> str:
+    """The streak and the escalation it brings, or '' when there is none."""
+    if entry.streak < 2 and not entry.escalation:
+        return ""
+    text = f"⚠ 连续 {entry.streak} 个季度" if entry.streak >= 2 else "⚠"
+    return text + (f" · {entry.escalation}" if entry.escalation else "")
+
+
+# The five Nanchuan indicators in plain words, for the page's key line.
+INDICATORS = " · ".join(
+    f"{ch} {words}"
+    for ch, words in [
+        ("冷", "态度冷淡"),
+        ("懒", "拖着不办"),
+        ("推", "推诿扯皮"),
+        ("乱", "办事无章"),
+        ("贪", "吃拿卡要"),
+    ]
+)
+
+
+def _ignore_width(label: QLabel) -> QLabel:
+    # Long text must not widen the window past 1920 px; it is clipped instead.
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+class HardestCard(QFrame):
+    """One section on the hardest list: two lines, so ten fit on one screen."""
+
+    clicked = Signal(str)
+
+    def __init__(self, entry: HardestEntry) -> None:
+        super().__init__()
+        self.entry = entry
+        self.setObjectName("card")
+        self.setStyleSheet(
+            "#card { background: white; border: 2px solid #9E9E9E; border-radius: 10px; }"
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 4, 16, 4)
+        row.setSpacing(14)
+        place = QLabel(f"{entry.rank}")
+        place.setFont(font(56, bold=True))
+        place.setFixedWidth(80)
+        place.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        place.setStyleSheet(f"color: {RED if entry.rank <= 3 else INK};")
+        row.addWidget(place)
+        col = QVBoxLayout()
+        col.setSpacing(0)
+        line1, line2 = QHBoxLayout(), QHBoxLayout()
+        col.addLayout(line1)
+        col.addLayout(line2)
+        self.name_label = FitLabel(entry.label, 46, 38, bold=True)
+        self.name_label.setStyleSheet(f"color: {INK};")
+        line1.addWidget(self.name_label, 1)
+        self.share_label = QLabel(f"差评 {entry.negative}/{entry.n} · {entry.share * 100:.1f}%")
+        self.share_label.setFont(font(32, bold=True))
+        self.share_label.setStyleSheet(f"color: {MUTED};")
+        line1.addWidget(self.share_label)
+        self.problems_label = _ignore_width(QLabel(problems_text(entry)))
+        self.problems_label.setFont(font(30))
+        self.problems_label.setStyleSheet(f"color: {INK};")
+        line2.addWidget(self.problems_label, 1)
+        self.badge_label = QLabel(badge_text(entry))
+        if self.badge_label.text():
+            self.badge_label.setFont(font(28, bold=True))
+            self.badge_label.setStyleSheet(
+                f"color: white; background: {OFFLINE}; padding: 2px 10px; border-radius: 6px;"
+            )
+            # Its own line: the problems must stay readable beside it.
+            col.addWidget(self.badge_label, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addLayout(col, 1)
+        if entry.unit_code:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.entry.unit_code:
+            self.clicked.emit(self.entry.unit_code)
+        super().mousePressEvent(event)
+
+
+class HardestPage(QWidget):
+    """Title plus two columns of five cards (places 1–5 left, 6–10 right)."""
+
+    unit_selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 16, 40, 12)
+        outer.setSpacing(10)
+        head = QHBoxLayout()
+        outer.addLayout(head)
+        title = QLabel("最难办事科室 · 群众评")
+        title.setFont(font(52, bold=True))
+        title.setStyleSheet(f"color: {INK};")
+        head.addWidget(title)
+        head.addStretch(1)
+        key = QLabel(INDICATORS)
+        key.setFont(font(30, bold=True))
+        key.setStyleSheet(f"color: {INK};")
+        head.addWidget(key, 0, Qt.AlignmentFlag.AlignBottom)
+        self.subtitle = _ignore_width(QLabel())
+        self.subtitle.setFont(font(30))
+        self.subtitle.setStyleSheet(f"color: {MUTED};")
+        outer.addWidget(self.subtitle)
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(30)
+        self._grid.setVerticalSpacing(12)
+        outer.addLayout(self._grid, 1)
+        self.empty_label = QLabel("✓ 本季度没有差评，暂无“最难办事”单位")
+        self.empty_label.setFont(font(52, bold=True))
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.hide()
+        outer.addWidget(self.empty_label, 1)
+        self.cards: list[HardestCard] = []
+
+    def set_standings(self, standings: Standings) -> None:
+        for c in self.cards:
+            c.setParent(None)
+            c.deleteLater()
+        self.cards = []
+        n = standings.settings.hardest_count
+        self.subtitle.setText(
+            f"按差评（不满意、非常不满意）占比排出前 {n} 名及其主要问题；"
+            f"评价不少于 {standings.settings.min_ratings} 条的单位参与；核实的违规行为直接列第 1 名"
+        )
+        entries = standings.hardest
+        half = max(1, (len(entries) + 1) // 2)
+        for i, e in enumerate(entries):
+            card = HardestCard(e)
+            card.clicked.connect(self.unit_selected)
+            self._grid.addWidget(card, i % half, i // half)
+            self.cards.append(card)
+        self.empty_label.setVisible(not entries)
+
+    def labels(self) -> list[str]:
+        return [c.name_label.full_text() for c in self.cards]

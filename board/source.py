@@ -1,0 +1,246 @@
+"""Where the wall board's data comes from: the central store, polled off the GUI thread.
+
+``AggregatesPoller`` (no Qt) makes one conditional request: it sends the last ``ETag`` in
+``If-None-Match``, so an unchanged quarter costs the server a 304 and us nothing.
+``BoardSource`` runs the poller every ``interval_s`` seconds on a background thread, computes the
+standings there too, and hands results to the GUI thread by Qt signals (queued across threads):
+
+* ``standings_changed(BoardData)`` when new aggregates arrived and were ranked;
+* ``status_changed(SourceStatus)`` after every poll: when the server last confirmed the data
+  ("数据更新于 …") and, while it cannot be reached, since when ("连接已中断").
+
+The last standings stay with the GUI when the server is unreachable: the board never blanks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+from PySide6.QtCore import QObject, Signal
+
+from board.standings import Standings, compute_standings
+
+__all__ = [
+    "AggregatesPoller",
+    "BoardData",
+    "BoardSource",
+    "PollResult",
+    "SourceStatus",
+    "StaticSource",
+    "aggregates_url",
+    "compute_board_data",
+]
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 2.0
+REQUEST_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class BoardData:
+    """What the board shows: the ranked standings and the aggregates they came from."""
+
+    standings: Standings
+    aggregates: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """The connection as the header shows it.
+
+    ``updated_at``: when the server last confirmed our data (a 200 or a 304), or None before any.
+    ``lost_since``: the first failed poll since the last success, or None while connected.
+    """
+
+    updated_at: datetime | None
+    lost_since: datetime | None = None
+    error: str | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.lost_since is None
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """One poll: new aggregates (``aggregates``), unchanged (304), or an error message."""
+
+    aggregates: dict[str, Any] | None = None
+    unchanged: bool = False
+    error: str | None = None
+
+
+def aggregates_url(server: str, hall: str) -> str:
+    return f"{server.rstrip('/')}/api/v1/halls/{hall}/aggregates"
+
+
+class AggregatesPoller:
+    """Conditional GETs of one hall's quarter aggregates (keeps the ETag between calls)."""
+
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        hall: str,
+        quarter: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = aggregates_url(server, hall)
+        self.quarter = quarter
+        self._etag: str | None = None
+        self._client = httpx.Client(
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=REQUEST_TIMEOUT_S,
+            transport=transport,
+        )
+
+    def poll(self) -> PollResult:
+        headers = {"If-None-Match": self._etag} if self._etag else {}
+        try:
+            r = self._client.get(self.url, params={"quarter": self.quarter}, headers=headers)
+        except httpx.HTTPError as e:
+            return PollResult(error=f"{type(e).__name__}: {e}" if str(e) else type(e).__name__)
+        if r.status_code == 304:
+            return PollResult(unchanged=True)
+        if r.status_code != 200:
+            return PollResult(error=f"HTTP {r.status_code}: {_detail(r)}")
+        try:
+            body = r.json()
+        except ValueError:
+            return PollResult(error="the server answered with something that is not JSON")
+        if not isinstance(body, dict):
+            return PollResult(error="the server's answer is not an aggregates object")
+        self._etag = r.headers.get("ETag")
+        return PollResult(aggregates=body)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def compute_board_data(aggregates: dict[str, Any]) -> BoardData:
+    """Rank the quarter (the pure engine; safe to call on any thread)."""
+    return BoardData(standings=compute_standings(aggregates), aggregates=aggregates)
+
+
+class BoardSource(QObject):
+    """Polls the store on a background thread; emits results to the GUI thread."""
+
+    standings_changed = Signal(object)  # BoardData
+    status_changed = Signal(object)  # SourceStatus
+
+    def __init__(
+        self,
+        poller: AggregatesPoller,
+        *,
+        interval_s: float = POLL_INTERVAL_S,
+        compute: Callable[[dict[str, Any]], BoardData] = compute_board_data,
+        clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._poller = poller
+        self._interval_s = interval_s
+        self._compute = compute
+        self._clock = clock
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.status = SourceStatus(updated_at=None)
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="board-source", daemon=True)
+        self._thread.start()
+
+    def poll_now(self) -> None:
+        """Skip the rest of the current wait (e.g. after the operator pressed F5)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop polling and wait for the thread; safe to call twice."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=REQUEST_TIMEOUT_S + 5)
+            self._thread = None
+        self._poller.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._poll_once()
+            self._wake.wait(self._interval_s)
+            self._wake.clear()
+
+    def _poll_once(self) -> None:
+        result = self._poller.poll()
+        now = self._clock()
+        if self._stop.is_set():
+            return
+        if result.error is not None:
+            if self.status.online:
+                log.warning("board lost the server: %s", result.error)
+            self.status = SourceStatus(
+                updated_at=self.status.updated_at,
+                lost_since=self.status.lost_since or now,
+                error=result.error,
+            )
+        elif result.aggregates is not None:
+            try:
+                data = self._compute(result.aggregates)
+            except Exception as e:  # a bad answer must not kill the poller; keep the last data
+                log.exception("could not rank the aggregates")
+                self.status = SourceStatus(
+                    updated_at=self.status.updated_at,
+                    lost_since=self.status.lost_since or now,
+                    error=f"无法计算排名: {e}",
+                )
+            else:
+                self.standings_changed.emit(data)
+                self.status = SourceStatus(updated_at=now)
+        else:
+            if not self.status.online:
+                log.info("board reached the server again")
+            self.status = SourceStatus(updated_at=now)
+        self.status_changed.emit(self.status)
+
+
+class StaticSource(QObject):
+    """A source with fixed data (``--demo-data``, screenshots, tests): emits once on start."""
+
+    standings_changed = Signal(object)
+    status_changed = Signal(object)
+
+    def __init__(self, data: BoardData, *, updated_at: datetime | None = None) -> None:
+        super().__init__()
+        self._data = data
+        self.status = SourceStatus(updated_at=updated_at or datetime.now().astimezone())
+
+    def start(self) -> None:
+        self.standings_changed.emit(self._data)
+        self.status_changed.emit(self.status)
+
+    def poll_now(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def _detail(r: httpx.Response) -> str:
+    try:
+        body = r.json()
+    except ValueError:
+        return r.text[:200]
+    if isinstance(body, dict) and "detail" in body:
+        return str(body["detail"])
+    return str(body)[:200]
