@@ -1,0 +1,233 @@
+"""The wall board's widgets, fed with standings the real engine computed from the demo hall."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage
+
+from board.qt_board import BoardWindow
+from board.qt_lists import ListsPage
+from board.qt_table import UNIT_CODE_ROLE, StandingsTableModel
+from board.sample import WORST_UNIT, sample_aggregates, sample_history
+from board.source import BoardData, SourceStatus
+from board.standings import Standings, compute_standings
+
+ROOT = Path(__file__).resolve().parents[2]
+QUARTER = "2026Q3"
+
+
+def _data(**kwargs: object) -> BoardData:
+    agg = sample_aggregates(QUARTER, **kwargs)  # type: ignore[arg-type]
+    seed = kwargs.get("seed", 7)
+    return BoardData(compute_standings(agg, history=sample_history(QUARTER, seed=seed)), agg)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def named() -> BoardData:
+    return _data()
+
+
+@pytest.fixture
+def window(qtbot) -> BoardWindow:  # type: ignore[no-untyped-def]
+    w = BoardWindow(rotate_s=3600)
+    qtbot.addWidget(w)
+    w.resize(1920, 1080)
+    yield w
+    w.stop()
+
+
+def _best_four(s: Standings) -> list[str]:
+    ranked = sorted((u for u in s.units if u.rank is not None), key=lambda u: u.rank or 0)
+    return [u.name for u in ranked[:4]]
+
+
+def test_red_list_names_the_four_best_units_with_score_and_count(qtbot, named) -> None:
+    page = ListsPage()
+    qtbot.addWidget(page)
+    page.set_standings(named.standings)
+    assert page.red.labels() == _best_four(named.standings)
+    first = named.standings.unit(named.standings.red_list[0].unit_code or "")
+    assert f"{first.n} 条评价" in page.red.rows[0].detail_label.text()
+    assert f"{first.quarter_score:.1f} 分" in page.red.rows[0].detail_label.text()
+
+
+def test_black_list_names_the_clearly_worse_unit_and_why(qtbot, named) -> None:
+    page = ListsPage()
+    qtbot.addWidget(page)
+    page.set_standings(named.standings)
+    worst = named.standings.unit(WORST_UNIT)
+    assert page.black.labels() == [worst.name]
+    assert page.black.empty_label.isHidden()
+    assert "低于黑榜线" in page.black.rows[0].reason_label.text()
+
+
+def test_empty_black_list_says_so_with_the_reason(qtbot) -> None:
+    data = _data(good_hall=True)
+    assert data.standings.black_list == []
+    page = ListsPage()
+    qtbot.addWidget(page)
+    page.set_standings(data.standings)
+    assert page.black.labels() == []
+    assert not page.black.empty_label.isHidden()
+    text = page.black.empty_label.text()
+    assert "本季度无单位列入黑榜" in text
+    assert data.standings.black_list_empty_reason
+    assert data.standings.black_list_empty_reason in text
+
+
+def test_anonymous_mode_shows_the_category_never_the_unit(qtbot) -> None:
+    data = _data(anonymous=True)
+    worst = data.standings.unit(WORST_UNIT)
+    page = ListsPage()
+    qtbot.addWidget(page)
+    page.set_standings(data.standings)
+    assert page.black.labels() == [worst.category_name]
+    model = StandingsTableModel()
+    model.set_standings(data.standings)
+    names = [model.index(r, 1).data() for r in range(model.rowCount())]
+    assert worst.name not in names
+    assert f"{worst.category_name}（匿名）" in names
+    # Nothing clickable leads from the anonymous row to the unit's own explanation.
+    row = names.index(f"{worst.category_name}（匿名）")
+    assert model.index(row, 0).data(UNIT_CODE_ROLE) is None
+
+
+def test_connecting_page_before_any_data(window: BoardWindow) -> None:
+    assert window.current_page == "connecting"
+    assert "正在连接" in window.connecting.label.text()
+    window.set_status(SourceStatus(updated_at=None, lost_since=datetime.now(), error="refused"))
+    assert window.current_page == "connecting"
+    assert "正在自动重试" in window.connecting.detail.text()
+
+
+def test_offline_keeps_the_last_standings_and_says_since_when(window, named) -> None:
+    # The header tells the hall's own time, whatever zone the wall PC is set to.
+    t0 = datetime(2026, 9, 28, 10, 15, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    window.set_status(SourceStatus(updated_at=t0))
+    window.set_data(named)
+    assert window.current_page == "lists"
+    assert "数据更新于 10:15:30" in window.header.status_label.text()
+    window.set_status(
+        SourceStatus(updated_at=t0, lost_since=t0 + timedelta(seconds=5), error="refused")
+    )
+    status = window.header.status_label.text()
+    assert "数据更新于 10:15:30" in status
+    assert "与服务器的连接已中断，正在重试" in status
+    assert window.current_page == "lists"
+    assert window.lists.red.labels() == _best_four(named.standings)
+    window.set_status(SourceStatus(updated_at=t0 + timedelta(seconds=9)))
+    assert "连接已中断" not in window.header.status_label.text()
+
+
+def test_table_model_passes_qtmodeltester(qtmodeltester, named) -> None:
+    model = StandingsTableModel()
+    model.set_standings(named.standings)
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == len(named.standings.units) == 31
+
+
+def test_new_scores_emit_data_changed_not_reset(qtbot, named) -> None:
+    model = StandingsTableModel()
+    model.set_standings(named.standings)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    newer = _data(seed=8)
+    assert {u.code for u in newer.standings.units} == {u.code for u in named.standings.units}
+    with qtbot.waitSignal(model.dataChanged, timeout=1000):
+        model.set_standings(newer.standings)
+    assert resets == []
+    row = [model.unit_at(r).code for r in range(model.rowCount())].index(WORST_UNIT)
+    assert model.index(row, 2).data() == str(newer.standings.unit(WORST_UNIT).n)
+
+
+def test_table_is_sorted_by_place_and_a_click_explains_the_unit(qtbot, window, named) -> None:
+    window.show()
+    window.set_data(named)
+    window.show_page("table")
+    table = window.table
+    first_rows = [table.proxy.index(r, 1).data() for r in range(4)]
+    assert first_rows == _best_four(named.standings)
+    index = table.proxy.index(0, 1)
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+    )
+    qtbot.waitUntil(window.explanation.isVisible, timeout=2000)
+    u = named.standings.unit(named.standings.red_list[0].unit_code or "")
+    assert u.name in window.explanation.title.text()
+    assert u.explanation[0] in window.explanation.body.text()
+
+
+def test_pages_rotate_on_a_timer(qtbot, named) -> None:
+    w = BoardWindow(rotate_s=0.05)
+    qtbot.addWidget(w)
+    w.resize(1920, 1080)
+    w.show()
+    w.set_data(named)
+    seen: set[str] = set()
+    w.page_shown.connect(seen.add)
+    qtbot.waitUntil(
+        lambda: {"table", "hardest", "weekly", "distribution", "lists"} <= seen, timeout=5000
+    )
+    w.stop()
+
+
+def test_hardest_page_lists_ten_with_main_problems_and_escalation(qtbot, window, named) -> None:
+    window.set_data(named)
+    cards = window.hardest.cards
+    assert len(cards) == 10
+    worst = named.standings.unit(WORST_UNIT)
+    assert cards[0].name_label.full_text() == worst.name
+    assert "推" in cards[0].problems_label.text()
+    # The demo hall's worst unit was also listed the two quarters before: the rule escalates.
+    assert "连续 3 个季度" in cards[0].badge_label.text()
+    assert worst.escalation and worst.escalation in cards[0].badge_label.text()
+
+
+def test_signal_emission_does_not_eat_references_to_true() -> None:
+    """PySide6 6.12.0 dropped a ref to True per emit; the board died after a few thousand."""
+
+    class Emitter(QObject):
+        ticked = Signal(object)
+
+    e = Emitter()
+    before = sys.getrefcount(True)
+    for _ in range(500):
+        e.ticked.emit(None)
+    assert sys.getrefcount(True) >= before - 5
+
+
+def _distinct_colours(path: Path) -> int:
+    img = QImage(str(path))
+    seen = set()
+    for y in range(0, img.height(), 37):
+        for x in range(0, img.width(), 41):
+            seen.add(img.pixel(x, y))
+    return len(seen)
+
+
+def test_screenshots_command_writes_every_page(tmp_path: Path) -> None:
+    out = tmp_path / "shots"
+    exe = Path(sys.executable).with_name("hall-board")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "board.app"]
+    run = subprocess.run(
+        [*cmd, "--demo-data", "--quarter", QUARTER, "--screenshots", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    names = sorted(p.name for p in out.glob("*.png"))
+    for page in ("lists", "table", "hardest", "weekly", "distribution", "offline", "explanation"):
+        assert any(page in n for n in names), (page, names)
+    for p in out.glob("*.png"):
+        img = QImage(str(p))
+        assert (img.width(), img.height()) == (1920, 1080), p.name
+        assert _distinct_colours(p) > 8, f"{p.name} looks blank"
