@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # Imported late so --help answers at once.
     from sync.server.core.config import Settings
     from sync.server.core.db import Database, run_migrations
