@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per 2-second poll
     quarter = args.quarter or current_quarter()
     if not _valid_quarter(quarter):
         sys.stderr.write(f"hall-board: --quarter must look like 2026Q3, got {quarter!r}\n")

@@ -7,6 +7,8 @@ empty: then the page says so and gives the engine's reason. In anonymous mode th
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -139,10 +141,13 @@ class BoardListPanel(QFrame):
             self.empty_label.hide()
             return
         # Rich text keeps the statement big and the reason readable below it.
+        # The engine's reason may repeat the statement ("本季度无单位列入黑榜：…"); say it once.
+        reason = empty_reason.removeprefix(empty_text).lstrip("：:，, ")
+        sign = "✓ " if self._with_reason else ""
         self.empty_label.setText(
             f"<div style='font-size:{PX_ENTRY}px; font-weight:bold; color:{INK}'>"
-            f"✓ {empty_text}</div>"
-            f"<div style='font-size:34px; color:{MUTED}; margin-top:18px'>{empty_reason}</div>"
+            f"{sign}{empty_text}</div>"
+            f"<div style='font-size:34px; color:{MUTED}; margin-top:18px'>{html.escape(reason)}</div>"
         )
         self.empty_label.setFont(font(34))
         self._body.addWidget(self.empty_label)

@@ -25,6 +25,7 @@ import httpx
 from PySide6.QtCore import QObject, Signal
 
 from board.standings import Standings, compute_standings
+from sync.client import ApiError, BoardClient
 
 __all__ = [
     "AggregatesPoller",
@@ -33,7 +34,6 @@ __all__ = [
     "PollResult",
     "SourceStatus",
     "StaticSource",
-    "aggregates_url",
     "compute_board_data",
 ]
 
@@ -77,12 +77,11 @@ class PollResult:
     error: str | None = None
 
 
-def aggregates_url(server: str, hall: str) -> str:
-    return f"{server.rstrip('/')}/api/v1/halls/{hall}/aggregates"
-
-
 class AggregatesPoller:
-    """Conditional GETs of one hall's quarter aggregates (keeps the ETag between calls)."""
+    """Conditional GETs of one hall's quarter aggregates through ``sync.client.BoardClient``.
+
+    Keeps the ETag between calls; never raises: every failure becomes ``PollResult.error``.
+    """
 
     def __init__(
         self,
@@ -93,33 +92,24 @@ class AggregatesPoller:
         *,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.url = aggregates_url(server, hall)
+        self.hall = hall
         self.quarter = quarter
         self._etag: str | None = None
-        self._client = httpx.Client(
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=REQUEST_TIMEOUT_S,
-            transport=transport,
-        )
+        self._client = BoardClient(server, token, transport=transport, timeout=REQUEST_TIMEOUT_S)
 
     def poll(self) -> PollResult:
-        headers = {"If-None-Match": self._etag} if self._etag else {}
         try:
-            r = self._client.get(self.url, params={"quarter": self.quarter}, headers=headers)
-        except httpx.HTTPError as e:
-            return PollResult(error=f"{type(e).__name__}: {e}" if str(e) else type(e).__name__)
-        if r.status_code == 304:
+            r = self._client.aggregates(self.hall, self.quarter, etag=self._etag)
+        except ApiError as e:
+            return PollResult(error=f"HTTP {e.status}: {e.detail}" if e.status else e.detail)
+        except (httpx.HTTPError, ValueError) as e:  # a broken body or transport oddity
+            return PollResult(error=f"{type(e).__name__}: {e}")
+        if r.not_modified:
             return PollResult(unchanged=True)
-        if r.status_code != 200:
-            return PollResult(error=f"HTTP {r.status_code}: {_detail(r)}")
-        try:
-            body = r.json()
-        except ValueError:
-            return PollResult(error="the server answered with something that is not JSON")
-        if not isinstance(body, dict):
+        if not isinstance(r.data, dict):
             return PollResult(error="the server's answer is not an aggregates object")
-        self._etag = r.headers.get("ETag")
-        return PollResult(aggregates=body)
+        self._etag = r.etag
+        return PollResult(aggregates=r.data)
 
     def close(self) -> None:
         self._client.close()
@@ -234,13 +224,3 @@ class StaticSource(QObject):
 
     def stop(self) -> None:
         pass
-
-
-def _detail(r: httpx.Response) -> str:
-    try:
-        body = r.json()
-    except ValueError:
-        return r.text[:200]
-    if isinstance(body, dict) and "detail" in body:
-        return str(body["detail"])
-    return str(body)[:200]

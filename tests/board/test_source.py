@@ -52,7 +52,7 @@ def test_poller_sends_token_quarter_and_etag() -> None:
     second = p.poll()
     assert second.unchanged and second.aggregates is None
     third = p.poll()
-    assert third.error and "ConnectError" in third.error
+    assert third.error and "cannot reach the server" in third.error
     fourth = p.poll()
     assert fourth.aggregates is not None
     r = store.requests
