@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         if store is not None:
             store.close()
         store = new
-        window.staff.recovered_from = str(rec) if rec else window.staff.recovered_from
+        if rec:
+            window.set_recovered_from(str(rec))
         flow.set_store(new)
 
     from kiosk.qt_kiosk import KioskWindow
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         sync_link=link,
         config=config,
     )
-    window.staff.recovered_from = str(recovered) if recovered else None
+    window.set_recovered_from(str(recovered) if recovered else None)
     if link is not None:
         flow.rating_recorded.connect(lambda _r: link.notify())
         link.start()

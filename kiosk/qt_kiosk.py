@@ -6,23 +6,33 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QMouseEvent, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QMouseEvent, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.config import load_roster
+from kiosk.config import ConfigError, load_roster
 from kiosk.flow import Flow, State
-from kiosk.qt_phone_pad import PhoneScreen, PinScreen
 from kiosk.qt_screens import IdleScreen, OutOfServiceScreen, RateScreen, ThanksScreen, WhyScreen
 from kiosk.qt_sound import Chime
 from kiosk.qt_staff_panel import StaffPanel
 from kiosk.qt_style import Metrics, screen_dpi, style_sheet
 
+if TYPE_CHECKING:
+    from kiosk.qt_phone_pad import PhoneScreen, PinScreen
+
 __all__ = ["CornerHotspot", "KioskWindow"]
 
 log = logging.getLogger(__name__)
+
+
+def _pad_screen(name: str, flow: Flow) -> QWidget:
+    """The number-pad screens, imported when first needed (after the first frame)."""
+    from kiosk import qt_phone_pad
+
+    screen: QWidget = getattr(qt_phone_pad, name)(flow)
+    return screen
 
 
 class CornerHotspot(QWidget):
@@ -80,35 +90,32 @@ class KioskWindow(QWidget):
         self.metrics = Metrics(1920, 1080)
         self.on_first_paint: Callable[[], None] | None = None
         self._painted = False
+        self._styled = False  # the style sheet waits for the real size (first resize event)
         self._last_roster: dict[str, Any] | None = None
 
         self.stack = QStackedWidget(self)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        # The window takes the screen's size and the metrics follow it, never the reverse:
+        # the pages' minimum sizes at the previous size must not hold the window bigger.
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         lay.addWidget(self.stack)
 
-        self.idle = IdleScreen(flow, qr_url=qr_url, photo_dirs=photo_dirs)
-        self.rate = RateScreen(flow)
-        self.why = WhyScreen(flow)
-        self.phone = PhoneScreen(flow)
-        self.thanks = ThanksScreen(flow)
-        self.pin = PinScreen(flow)
-        self.staff = StaffPanel(
-            flow, on_retry=on_retry, on_close=self._on_close_app, demo_pin=demo_pin
-        )
-        self.out_of_service = OutOfServiceScreen(flow)
-        self.pages: dict[State, QWidget] = {
-            State.IDLE: self.idle,
-            State.RATE: self.rate,
-            State.WHY: self.why,
-            State.PHONE: self.phone,
-            State.THANKS: self.thanks,
-            State.PIN: self.pin,
-            State.STAFF: self.staff,
-            State.OUT_OF_SERVICE: self.out_of_service,
+        self.recovered_from: str | None = None
+        self.sync_status: Any = None
+        # Only the first screen is built before the first frame; the rest right after it
+        # (see paintEvent), so a counter PC shows its idle screen as early as it can.
+        self._factories: dict[State, Callable[[], QWidget]] = {
+            State.IDLE: lambda: IdleScreen(flow, qr_url=qr_url, photo_dirs=photo_dirs),
+            State.RATE: lambda: RateScreen(flow),
+            State.WHY: lambda: WhyScreen(flow),
+            State.PHONE: lambda: _pad_screen("PhoneScreen", flow),
+            State.THANKS: lambda: ThanksScreen(flow),
+            State.PIN: lambda: _pad_screen("PinScreen", flow),
+            State.STAFF: lambda: self._make_staff_panel(on_retry, demo_pin),
+            State.OUT_OF_SERVICE: lambda: OutOfServiceScreen(flow),
         }
-        for page in self.pages.values():
-            self.stack.addWidget(page)
+        self.pages: dict[State, QWidget] = {}
         self.hotspot = CornerHotspot(flow, long_press_ms, self)
 
         flow.state_changed.connect(self._on_state_changed)
@@ -129,8 +136,69 @@ class KioskWindow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self._apply_metrics()
         self._on_state_changed(flow.state)
+
+    # ----------------------------------------------------------------------------- pages
+    def page(self, state: State) -> QWidget:
+        """The screen for ``state``, built on first use."""
+        page = self.pages.get(state)
+        if page is None:
+            page = self._factories[state]()
+            apply = getattr(page, "apply_metrics", None)
+            if apply is not None:
+                apply(self.metrics)
+            self.pages[state] = page
+            self.stack.addWidget(page)
+        return page
+
+    def build_all_pages(self) -> None:
+        for state in State:
+            self.page(state)
+
+    def _make_staff_panel(self, on_retry: Callable[[], None], demo_pin: bool) -> StaffPanel:
+        panel = StaffPanel(
+            self.flow, on_retry=on_retry, on_close=self._on_close_app, demo_pin=demo_pin
+        )
+        panel.recovered_from = self.recovered_from
+        panel.sync_status = self.sync_status
+        return panel
+
+    @property
+    def idle(self) -> IdleScreen:
+        return cast(IdleScreen, self.page(State.IDLE))
+
+    @property
+    def rate(self) -> RateScreen:
+        return cast(RateScreen, self.page(State.RATE))
+
+    @property
+    def why(self) -> WhyScreen:
+        return cast(WhyScreen, self.page(State.WHY))
+
+    @property
+    def phone(self) -> PhoneScreen:
+        return cast("PhoneScreen", self.page(State.PHONE))
+
+    @property
+    def thanks(self) -> ThanksScreen:
+        return cast(ThanksScreen, self.page(State.THANKS))
+
+    @property
+    def pin(self) -> PinScreen:
+        return cast("PinScreen", self.page(State.PIN))
+
+    @property
+    def staff(self) -> StaffPanel:
+        return cast(StaffPanel, self.page(State.STAFF))
+
+    @property
+    def out_of_service(self) -> OutOfServiceScreen:
+        return cast(OutOfServiceScreen, self.page(State.OUT_OF_SERVICE))
+
+    def set_recovered_from(self, path: str | None) -> None:
+        self.recovered_from = path
+        if State.STAFF in self.pages:
+            self.staff.recovered_from = path
 
     # ---------------------------------------------------------------------------- layout
     def _apply_metrics(self) -> None:
@@ -149,7 +217,8 @@ class KioskWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         old = self.metrics
-        if (old.width, old.height) != (self.width(), self.height()):
+        if not self._styled or (old.width, old.height) != (self.width(), self.height()):
+            self._styled = True
             self._apply_metrics()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -158,10 +227,11 @@ class KioskWindow(QWidget):
             self._painted = True
             if self.on_first_paint is not None:
                 QTimer.singleShot(0, self.on_first_paint)
+            QTimer.singleShot(0, self.build_all_pages)
 
     # ------------------------------------------------------------------------ flow events
     def _on_state_changed(self, state: State) -> None:
-        page = self.pages[state]
+        page = self.page(state)
         enter = getattr(page, "enter", None)
         if enter is not None:
             enter()
@@ -198,11 +268,13 @@ class KioskWindow(QWidget):
         if link is None:
             return
         try:
-            self.staff.sync_status = link.status
+            self.sync_status = link.status
         except Exception as e:  # the status line must never take the kiosk down
             log.warning("sync status unavailable: %s", e)
-        if self.flow.state is State.STAFF:
-            self.staff.update_sync()
+        if State.STAFF in self.pages:
+            self.staff.sync_status = self.sync_status
+            if self.flow.state is State.STAFF:
+                self.staff.update_sync()
         try:
             cached = link.cached_roster()
         except Exception as e:
@@ -210,8 +282,22 @@ class KioskWindow(QWidget):
             return
         if cached is not None and cached != self._last_roster and self.config is not None:
             self._last_roster = cached
-            roster = load_roster(self.config, cached=cached)
+            try:
+                roster = load_roster(self.config, cached=cached)
+            except ConfigError as e:
+                log.warning("new roster not applied: %s", e)
+                return
             self.flow.set_roster(roster)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # A closed window stops driving its flow: no timer fires into a closed store.
+        self.ticker.stop()
+        self.sync_timer.stop()
+        self.hotspot.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        super().closeEvent(event)
 
     def _on_close_app(self) -> None:
         self.close()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QLayout,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -423,6 +424,7 @@ class ConfigErrorScreen(QWidget):
         self.close_button = button("primary")
         self.close_button.setText(f"{tr('close', 'zh')} / {tr('close', 'en')}")
         col = QVBoxLayout(self)
+        col.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         col.addWidget(self.title)
         col.addWidget(self.title_en)
         col.addWidget(self.card, 1)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QSizePolicy, QWidget
 
 from kiosk.config import ASSETS
@@ -71,6 +70,8 @@ class FaceButton(QAbstractButton):
 
     def __init__(self, level: int, word_zh: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from PySide6.QtSvg import QSvgRenderer  # first needed after the first frame
+
         self.level = level
         self._renderer = QSvgRenderer(str(face_svg(level)), self)
         self._word = word_zh
