@@ -133,9 +133,6 @@ def main(argv: list[str] | None = None) -> int:
         config=config,
     )
     window.set_recovered_from(str(recovered) if recovered else None)
-    if link is not None:
-        flow.rating_recorded.connect(lambda _r: link.notify())
-        link.start()
 
     if os.environ.get("HALL_KIOSK_BENCH_FIRST_FRAME"):
         window.on_first_paint = lambda: _report_first_frame(app)
@@ -143,9 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         w, h = args.size or (1920, 1080)
         code = 0 if _grab(app, window, w, h, args.screenshot) else 1
-        _shutdown(window, store, link)
+        _shutdown(window, store, None)
         return code
 
+    if link is not None:
+        link.tz = roster.hall.tz  # the pusher opens the store in the hall's zone
+        flow.rating_recorded.connect(lambda _r: link.notify())
+        link.start()  # its own thread: the network never touches the GUI thread
     _show(window, args)
     _quit_on_signals(app)
     code = app.exec()

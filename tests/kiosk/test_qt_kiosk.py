@@ -477,3 +477,40 @@ def test_touch_targets_and_text_sizes(
         for b in page.findChildren(QAbstractButton):
             if b.isVisible():
                 assert b.width() >= target and b.height() >= target, (b.text(), b.size())
+
+
+# ---------------------------------------------------------------------------------- sync
+class FakeLink:
+    """What the window reads of kiosk.sync_link.SyncLink."""
+
+    def __init__(self) -> None:
+        from sync.pusher import SyncStatus
+
+        self.status = SyncStatus(
+            state="offline", backlog=3, offline_since=datetime(2026, 7, 1, 1, 5, tzinfo=UTC)
+        )
+        self.roster: dict[str, Any] | None = None
+
+    def cached_roster(self) -> dict[str, Any] | None:
+        return self.roster
+
+
+def test_staff_panel_shows_sync_state_and_server_roster_applies(
+    qtbot: QtBot, make_kiosk: Callable[..., KioskWindow], roster: Roster, tmp_path: Path
+) -> None:
+    from kiosk.config import load_config
+
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text('[kiosk]\nwindow = "A01"\n', encoding="utf-8")
+    link = FakeLink()
+    w = make_kiosk(sync_link=link, config=load_config(cfg_file))
+    open_staff_panel(qtbot, w)
+    qtbot.waitUntil(lambda: "离线" in w.staff.sync.text(), timeout=3000)
+    assert "待上传 3 条" in w.staff.sync.text() and "07-01 09:05" in w.staff.sync.text()
+    tap(qtbot, w.staff.done)
+    server = roster.to_dict()
+    server["units"] = [
+        u | {"name": "应急管理局（新）"} if u["code"] == "YJJ" else u for u in server["units"]
+    ]
+    link.roster = server
+    qtbot.waitUntil(lambda: "应急管理局（新）" in w.idle.unit.text(), timeout=4000)
