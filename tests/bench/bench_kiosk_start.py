@@ -105,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"platform: {platform}; rounds: {args.rounds}; medians")
     print(f"bare PySide6 window : first frame {bt * 1000:7.0f} ms   RSS {bm:6.1f} MB")
     print(f"hall-kiosk (demo)   : first frame {kt * 1000:7.0f} ms   RSS {km:6.1f} MB")
-    print(f"ratio               : start {kt / bt:5.2f}x (aim <= 2)   memory {km / bm:5.2f}x (aim <= 1.6)")
+    print(
+        f"ratio               : start {kt / bt:5.2f}x (aim <= 2)   memory {km / bm:5.2f}x (aim <= 1.6)"
+    )
     return 0
 
 
