@@ -40,7 +40,7 @@ import httpx
 
 from sync.client import AdminClient, enroll
 from sync.roster import Roster, parse_roster
-from sync.schema import GENESIS_HASH, RatingRecord, quarter_of
+from sync.schema import GENESIS_HASH, RatingRecord, previous_quarter, quarter_of
 
 __all__ = ["main"]
 
@@ -146,11 +146,6 @@ def _quarter_start(q: str) -> date:
     return date(int(q[:4]), 3 * (int(q[5]) - 1) + 1, 1)
 
 
-def _previous_quarter(q: str) -> str:
-    y, n = int(q[:4]), int(q[5])
-    return f"{y - 1}Q4" if n == 1 else f"{y}Q{n - 1}"
-
-
 class Hall:
     """The processes of the demo hall; ``stop()`` ends them all."""
 
@@ -231,7 +226,7 @@ class Hall:
 def fill_history(hall: Hall, roster: Roster, now: datetime, rng: random.Random) -> int:
     """Push the previous quarter and this one so far, one terminal per window."""
     quarter = quarter_of(now.astimezone(roster.zone))
-    start = _quarter_start(_previous_quarter(quarter))
+    start = _quarter_start(previous_quarter(quarter))
     total = 0
     for window in roster.windows:
         term = hall.enrol(window)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from board.standings import QuarterOutcome, Standings, compute_standings
 from sync.roster import Roster, parse_roster
-from sync.schema import BUILTIN_REASONS
+from sync.schema import BUILTIN_REASONS, previous_quarter
 
 __all__ = [
     "DEMO_ROSTER",
@@ -177,11 +177,10 @@ def sample_aggregates(
 
 def previous_quarters(quarter: str, count: int) -> list[str]:
     """The ``count`` quarters before ``quarter``, oldest first (``2026Q3``, 2 -> Q1, Q2)."""
-    year, q = int(quarter[:4]), int(quarter[-1])
     out: list[str] = []
     for _ in range(count):
-        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
-        out.append(f"{year}Q{q}")
+        quarter = previous_quarter(quarter)
+        out.append(quarter)
     return out[::-1]
 
 

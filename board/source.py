@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,8 +25,9 @@ from typing import Any
 import httpx
 from PySide6.QtCore import QObject, Signal
 
-from board.standings import Standings, compute_standings
+from board.standings import QuarterOutcome, Standings, compute_standings
 from sync.client import ApiError, BoardClient
+from sync.schema import previous_quarter
 
 __all__ = [
     "AggregatesPoller",
@@ -41,6 +43,10 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 2.0
 REQUEST_TIMEOUT_S = 5.0
+# Streaks look this many quarters back (the hall's rules escalate at 2 and 3 in a row); past
+# quarters change rarely (appeals), so their outcomes are fetched again only this often.
+HISTORY_QUARTERS = 3
+HISTORY_REFRESH_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class PollResult:
     aggregates: dict[str, Any] | None = None
     unchanged: bool = False
     error: str | None = None
+    history: tuple[QuarterOutcome, ...] = ()  # earlier quarters, for streaks
 
 
 class AggregatesPoller:
@@ -95,6 +102,8 @@ class AggregatesPoller:
         self.hall = hall
         self.quarter = quarter
         self._etag: str | None = None
+        self._history: list[QuarterOutcome] | None = None
+        self._history_at = 0.0
         self._client = BoardClient(server, token, transport=transport, timeout=REQUEST_TIMEOUT_S)
 
     def poll(self) -> PollResult:
@@ -109,15 +118,43 @@ class AggregatesPoller:
         if not isinstance(r.data, dict):
             return PollResult(error="the server's answer is not an aggregates object")
         self._etag = r.etag
-        return PollResult(aggregates=r.data)
+        return PollResult(aggregates=r.data, history=tuple(self.history()))
+
+    def history(self) -> list[QuarterOutcome]:
+        """The earlier quarters' black lists and hardest top 3, oldest first, for streaks.
+
+        Stops at the first quarter the store cannot give (or that has no ratings): a streak
+        needs consecutive quarters, so nothing before a gap can count.
+        """
+        now = time.monotonic()
+        if self._history is not None and now - self._history_at < HISTORY_REFRESH_S:
+            return self._history
+        out: list[QuarterOutcome] = []
+        quarter = self.quarter
+        for _ in range(HISTORY_QUARTERS):
+            quarter = previous_quarter(quarter)
+            try:
+                r = self._client.aggregates(self.hall, quarter)
+            except (ApiError, httpx.HTTPError, ValueError) as e:
+                log.info("no history for %s: %s", quarter, e)
+                break
+            if not isinstance(r.data, dict) or not r.data.get("counts"):
+                break
+            out.append(compute_standings(r.data).outcome())
+        self._history, self._history_at = out[::-1], now
+        return self._history
 
     def close(self) -> None:
         self._client.close()
 
 
-def compute_board_data(aggregates: dict[str, Any]) -> BoardData:
+def compute_board_data(
+    aggregates: dict[str, Any], history: Sequence[QuarterOutcome] = ()
+) -> BoardData:
     """Rank the quarter (the pure engine; safe to call on any thread)."""
-    return BoardData(standings=compute_standings(aggregates), aggregates=aggregates)
+    return BoardData(
+        standings=compute_standings(aggregates, history=history), aggregates=aggregates
+    )
 
 
 class BoardSource(QObject):
@@ -131,7 +168,9 @@ class BoardSource(QObject):
         poller: AggregatesPoller,
         *,
         interval_s: float = POLL_INTERVAL_S,
-        compute: Callable[[dict[str, Any]], BoardData] = compute_board_data,
+        compute: Callable[
+            [dict[str, Any], Sequence[QuarterOutcome]], BoardData
+        ] = compute_board_data,
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
         parent: QObject | None = None,
     ) -> None:
@@ -186,7 +225,7 @@ class BoardSource(QObject):
             )
         elif result.aggregates is not None:
             try:
-                data = self._compute(result.aggregates)
+                data = self._compute(result.aggregates, result.history)
             except Exception as e:  # a bad answer must not kill the poller; keep the last data
                 log.exception("could not rank the aggregates")
                 self.status = SourceStatus(

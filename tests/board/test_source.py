@@ -24,9 +24,15 @@ class Store:
     def __init__(self, script: list[str]) -> None:
         self.script = script
         self.requests: list[httpx.Request] = []
+        self.history_requests: list[str | None] = []
         self.lock = threading.Lock()
 
     def handler(self, request: httpx.Request) -> httpx.Response:
+        quarter = request.url.params.get("quarter")
+        if quarter != QUARTER:  # an earlier quarter, asked for streaks: the store has one
+            self.history_requests.append(quarter)
+            body = sample_aggregates(quarter, seed=7)
+            return httpx.Response(200, content=json.dumps(body).encode(), headers={"ETag": '"h"'})
         with self.lock:
             self.requests.append(request)
             step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
@@ -122,7 +128,7 @@ def test_source_keeps_last_data_reports_offline_and_recovers(qtbot, make_source)
 def test_a_ranking_failure_keeps_the_last_data(qtbot, make_source) -> None:
     calls: list[int] = []
 
-    def compute(agg: dict) -> BoardData:  # type: ignore[type-arg]
+    def compute(agg: dict, history: object = ()) -> BoardData:  # type: ignore[type-arg]
         from board.source import compute_board_data
 
         calls.append(1)
@@ -152,3 +158,19 @@ def test_stop_ends_the_thread_promptly(make_source) -> None:
 
 
 StatusSink = Callable[[SourceStatus], None]
+
+
+def test_poller_brings_earlier_quarters_for_streaks_and_caches_them() -> None:
+    store = Store(["ok", "ok2"])
+    poller = _poller(store)
+    first, second = poller.poll(), poller.poll()
+    # The sample hall's worst unit was black-listed in each earlier quarter too.
+    assert [h.quarter for h in first.history] == ["2025Q4", "2026Q1", "2026Q2"]
+    assert all("CGJ" in h.black for h in first.history)
+    assert second.history == first.history
+    assert store.history_requests == ["2026Q2", "2026Q1", "2025Q4"]  # once, not per poll
+    from board.source import compute_board_data
+
+    data = compute_board_data(first.aggregates or {}, first.history)
+    (worst,) = [u for u in data.standings.units if u.code == "CGJ"]
+    assert worst.status == "black" and worst.streak == 4
