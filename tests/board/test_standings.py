@@ -7,6 +7,7 @@ min_ratings = 30, red 4, black 1 below 85, weights 0.4/0.2/0.2/0.2, z = 1.96.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,12 @@ def codes(entries: list[object]) -> list[str | None]:
 def test_demo_roster_settings_parse_to_the_documented_defaults(demo_roster_path: Path) -> None:
     roster = parse_roster(demo_roster_path)
     s = Settings.from_mapping(roster.settings)  # the kiosk's keys (min_interval_s …) are ignored
-    assert s == Settings()
+    # The demo hall weights the citizens' score more than the default 0.4 (see the roster).
+    weights = (s.w_quality, s.w_image, s.w_behaviour, s.w_discipline)
+    assert weights == (0.55, 0.15, 0.15, 0.15)
+    assert s == replace(
+        Settings(), w_quality=0.55, w_image=0.15, w_behaviour=0.15, w_discipline=0.15
+    )
     assert s.level_points == (20, 40, 60, 80, 100)
     assert (s.min_ratings, s.prior_m, s.prior_mean) == (30, 20, 90)
     assert (s.red_count, s.black_count, s.black_threshold) == (4, 1, 85)
