@@ -132,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(1920 // 2 + 240, 1080 // 2 + 135)
         window.show()
     else:
+        # A wall PC often runs X with no window manager, where "full screen" is only a hint
+        # nobody acts on: cover the screen ourselves as well.
+        screen = window.screen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
         window.showFullScreen()
     source.start()
     # Ctrl+C in a terminal: let Python see the signal now and then, then quit cleanly.

@@ -199,6 +199,11 @@ def _show(window: QWidget, args: argparse.Namespace) -> None:
         window.resize(w, h)
         window.show()
     else:
+        # A counter PC often runs X with no window manager, where "full screen" is only a hint
+        # nobody acts on: cover the screen ourselves as well.
+        screen = window.screen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
         window.showFullScreen()
 
 
