@@ -34,7 +34,14 @@ from sync.schema import GENESIS_HASH, RatingRecord, RecordError, quarter_of
 from sync.server import models as m
 from sync.server.core.config import Settings
 
-__all__ = ["BatchAnswer", "RecordResult", "WrongTerminal", "ingest_batch", "upsert_counts"]
+__all__ = [
+    "BatchAnswer",
+    "RecordResult",
+    "WrongTerminal",
+    "ingest_batch",
+    "move_to_scored",
+    "upsert_counts",
+]
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +117,7 @@ def ingest_batch(
     for i, raw in enumerate(raw_records):
         rid = raw.get("id") if isinstance(raw, dict) else None
         rseq = raw.get("seq") if isinstance(raw, dict) else None
-        rid = rid if isinstance(rid, str) and len(rid) <= 64 else None
+        rid = rid if isinstance(rid, str) and _printable(rid) else None
         rseq = rseq if isinstance(rseq, int) and not isinstance(rseq, bool) else None
         try:
             rec, device_utc = _validate(raw)
@@ -251,6 +258,15 @@ def _validate(raw: Any) -> tuple[RatingRecord, datetime]:
     return rec, device_utc
 
 
+def _printable(value: str) -> bool:
+    """Whether a string can be echoed back in the JSON answer."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return len(value) <= 64 and "\x00" not in value
+
+
 def _text(name: str, value: str, limit: int) -> None:
     if len(value) > limit:
         raise RecordError(f"{name} is longer than {limit} characters")
@@ -337,11 +353,15 @@ def _flag(
     for a in accepted:
         if any(f in CLOCK_FLAGS for f in a.server_flags):
             continue
+        # Judged against the previous seq when it is known (so a batch or one-by-one arrival
+        # flag the same record), else against the next one (a record that arrived late).
         prev = _neighbour_time(a.rec.seq - 1, by_seq, batch_by_seq)
         nxt = _neighbour_time(a.rec.seq + 1, by_seq, batch_by_seq)
-        if (prev is not None and a.device_utc < prev - tolerance) or (
-            nxt is not None and a.device_utc > nxt + tolerance
-        ):
+        if prev is not None or a.rec.seq == 1:
+            backwards = prev is not None and a.device_utc < prev - tolerance
+        else:
+            backwards = nxt is not None and a.device_utc > nxt + tolerance
+        if backwards:
             a.server_flags.append("clock_backwards")
 
 
@@ -389,6 +409,7 @@ def _row(a: _Accepted, hall: str, zone: ZoneInfo, now: datetime) -> dict[str, An
         "server_flags": a.server_flags,
         "quarter": quarter_of(local),
         "week": week,
+        "flagged": bool(rec.flags or a.server_flags),
         "released": False,
     }
 
@@ -397,7 +418,7 @@ def _roll_up(session: Session, hall: str, rows: list[dict[str, Any]]) -> None:
     levels: Counter[tuple[str, str, date, int, bool]] = Counter()
     reasons: Counter[tuple[str, str, date, str]] = Counter()
     for r in rows:
-        flagged = bool(r["flags"] or r["server_flags"])
+        flagged = r["flagged"]
         levels[(r["quarter"], r["unit"], r["week"], r["level"], flagged)] += 1
         if not flagged and r["level"] <= 2:
             for reason in set(r["reasons"]):
@@ -417,6 +438,23 @@ def _roll_up(session: Session, hall: str, rows: list[dict[str, Any]]) -> None:
             {"hall": hall, "quarter": q, "unit": u, "week": w, "reason": rs, "n": n}
             for (q, u, w, rs), n in sorted(reasons.items())
         ],
+    )
+
+
+def move_to_scored(session: Session, rating: m.Rating) -> None:
+    """Move a released rating's counts from the flagged rollups to the scored ones."""
+    key = {"hall": rating.hall, "quarter": rating.quarter, "unit": rating.unit, "week": rating.week}
+    level = {"level": rating.level}
+    table = m.LevelCount.__table__  # type: ignore[attr-defined]
+    upsert_counts(session, table, [key | level | {"flagged": True, "n": -1}])
+    upsert_counts(session, table, [key | level | {"flagged": False, "n": 1}])
+    if rating.level <= 2:
+        reasons = [key | {"reason": r, "n": 1} for r in sorted(set(rating.reasons))]
+        upsert_counts(session, m.ReasonCount.__table__, reasons)  # type: ignore[attr-defined]
+    session.execute(
+        update(m.Hall)
+        .where(col(m.Hall.code) == rating.hall)
+        .values(data_version=col(m.Hall.data_version) + 1)
     )
 
 

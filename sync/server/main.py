@@ -22,6 +22,7 @@ from sync.server.api.routes import admin, enrol, halls, health, ratings, termina
 from sync.server.core.config import Settings
 from sync.server.core.db import Database, run_migrations
 from sync.server.core.security import RateLimiter, hash_secret, new_token
+from sync.server.core.types import utcnow
 
 __all__ = ["API_PREFIX", "create_app", "ensure_admin_credential"]
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.clock = utcnow
     app.state.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)

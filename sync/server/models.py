@@ -191,7 +191,8 @@ class Rating(SQLModel, table=True):
     server_flags: list[str] = _json(list)  # clock_future, clock_backwards, unknown_unit …
     quarter: str = Field(max_length=8)
     week: date  # the local Monday
-    released: bool = False  # a flagged rating an admin let count
+    flagged: bool = False  # kiosk or server flags: left out of scores …
+    released: bool = False  # … unless an admin released it
 
 
 class LevelCount(SQLModel, table=True):

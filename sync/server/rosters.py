@@ -73,7 +73,7 @@ def apply_roster(session: Session, roster: Roster) -> dict[str, Any]:
                 for k, v in data.items():
                     if getattr(row, k) != v:
                         setattr(row, k, v)
-                        changed = True
+                        changed = changed or k != "pos"  # a moved row is not a changed one
                 updated += changed
         gone = [c for c in existing if c not in codes]
         if gone:

@@ -22,6 +22,7 @@ __all__ = [
     "ErrorOut",
     "HallOut",
     "HealthOut",
+    "RatingOut",
     "RecordResultOut",
     "RosterImportOut",
     "RosterOut",
@@ -217,6 +218,29 @@ class BoardCredentialOut(BaseModel):
     token: str
     hall: str | None
     label: str | None
+
+
+class RatingOut(BaseModel):
+    """A stored rating as the admin sees it, with the kiosk's and the server's flags."""
+
+    id: str
+    terminal: str
+    seq: int
+    hall: str
+    window: str
+    unit: str
+    staff: str | None
+    level: int
+    reasons: list[str]
+    phone: str | None
+    device_time: str
+    received_at: datetime
+    quarter: str
+    week: date
+    flags: list[str]
+    server_flags: list[str]
+    flagged: bool
+    released: bool
 
 
 class AnomalyOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,9 +81,7 @@ class StoreDriver:
             Chain(terminal=d["terminal"], window=d["window"], unit=unit),
         )
 
-    def push(
-        self, who: Enrolled, records: list[RatingRecord] | list[dict[str, Any]]
-    ) -> httpx.Response:
+    def push(self, who: Enrolled, records: Sequence[Any]) -> httpx.Response:
         body = [r.to_dict() if isinstance(r, RatingRecord) else r for r in records]
         return self.client.post(f"{API}/ratings/batch", json={"records": body}, headers=who.headers)
 

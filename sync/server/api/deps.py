@@ -8,8 +8,9 @@ Terminal and board credentials are rate limited (token bucket per credential): 4
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -24,6 +25,7 @@ from sync.server.core.security import RateLimiter, hash_secret
 __all__ = [
     "AdminDep",
     "BoardDep",
+    "ClockDep",
     "DbDep",
     "Principal",
     "PrincipalDep",
@@ -56,7 +58,14 @@ def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
         yield session
 
 
+def get_clock(request: Request) -> Callable[[], datetime]:
+    """The server's clock (``app.state.clock``; tests set a fixed one)."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock
+
+
 DbDep = Annotated[Database, Depends(get_db)]
+ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 

@@ -13,20 +13,22 @@ from sqlmodel import col, func, select, update
 
 from sync.roster import Roster, RosterError, parse_roster_bytes
 from sync.server import models as m
-from sync.server.api.deps import AdminDep, DbDep, SessionDep, SettingsDep
+from sync.server.api.deps import AdminDep, ClockDep, DbDep, SessionDep, SettingsDep
 from sync.server.api.errors import responses
 from sync.server.core.db import Database
 from sync.server.core.security import hash_secret, new_enrolment_code, new_token, normalise_code
-from sync.server.core.types import utcnow
+from sync.server.ingest import move_to_scored
 from sync.server.rosters import apply_roster
 from sync.server.schemas import (
     CODE_PATTERN,
+    QUARTER_PATTERN,
     TERMINAL_PATTERN,
     AnomalyOut,
     BoardCredentialIn,
     BoardCredentialOut,
     EnrolmentCodeIn,
     EnrolmentCodeOut,
+    RatingOut,
     RosterImportOut,
     RosterProblemsOut,
     TerminalOut,
@@ -99,12 +101,12 @@ def _apply(db: Database, roster: Roster) -> dict[str, Any]:
     responses=responses(401, 403, 404, 409, 413, 422),
 )
 def create_enrolment_code(
-    body: EnrolmentCodeIn, who: AdminDep, db: DbDep, settings: SettingsDep
+    body: EnrolmentCodeIn, who: AdminDep, db: DbDep, settings: SettingsDep, clock: ClockDep
 ) -> EnrolmentCodeOut:
     """A one-time code that enrols one terminal for ``window``; only its hash is kept."""
     minutes = body.minutes or settings.enrolment_minutes
     code = new_enrolment_code()
-    now = utcnow()
+    now = clock()
     with db.write() as session:
         stmt = select(m.Window).where(m.Window.code == body.window)
         if body.hall:
@@ -177,10 +179,13 @@ def list_terminals(
     responses=responses(401, 403, 404, 422),
 )
 def revoke_terminal(
-    terminal: Annotated[str, Path(pattern=TERMINAL_PATTERN)], who: AdminDep, db: DbDep
+    terminal: Annotated[str, Path(pattern=TERMINAL_PATTERN)],
+    who: AdminDep,
+    db: DbDep,
+    clock: ClockDep,
 ) -> TerminalOut:
     """End a terminal: its token answers 401 from now on (its ratings stay)."""
-    now = utcnow()
+    now = clock()
     with db.write() as session:
         t = session.get(m.Terminal, terminal)
         if t is None:
@@ -237,3 +242,51 @@ def list_anomalies(
     if not include_resolved:
         stmt = stmt.where(col(m.Anomaly.resolved_at).is_(None))
     return [AnomalyOut.model_validate(a, from_attributes=True) for a in session.exec(stmt)]
+
+
+@router.get("/ratings", response_model=list[RatingOut], responses=responses(401, 403, 422))
+def list_ratings(
+    who: AdminDep,
+    session: SessionDep,
+    hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+    quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
+    terminal: Annotated[str | None, Query(pattern=TERMINAL_PATTERN)] = None,
+    flagged: Annotated[bool | None, Query(description="only flagged (or only unflagged)")] = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 500,
+) -> list[RatingOut]:
+    """Stored ratings, newest first: e.g. the flagged ones an admin may release."""
+    stmt = select(m.Rating).order_by(col(m.Rating.received_at).desc(), col(m.Rating.seq).desc())
+    if hall:
+        stmt = stmt.where(m.Rating.hall == hall)
+    if quarter:
+        stmt = stmt.where(m.Rating.quarter == quarter)
+    if terminal:
+        stmt = stmt.where(m.Rating.terminal == terminal)
+    if flagged is not None:
+        stmt = stmt.where(col(m.Rating.flagged).is_(flagged))
+    rows = session.exec(stmt.limit(limit))
+    return [RatingOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post(
+    "/ratings/{rating}/release",
+    response_model=RatingOut,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def release_rating(
+    rating: Annotated[str, Path(pattern=TERMINAL_PATTERN)], who: AdminDep, db: DbDep
+) -> RatingOut:
+    """Let a flagged rating count after all (e.g. the clock was wrong, the citizen real)."""
+    with db.write() as session:
+        r = session.get(m.Rating, rating)
+        if r is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no rating {rating}")
+        if not r.flagged:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=f"rating {rating} is not flagged")
+        if not r.released:
+            r.released = True
+            session.add(r)
+            move_to_scored(session, r)
+        out = RatingOut.model_validate(r, from_attributes=True)
+    log.info("rating %s released", rating)
+    return out

@@ -9,10 +9,9 @@ from fastapi import APIRouter, HTTPException, status
 from sqlmodel import col, select, update
 
 from sync.server import models as m
-from sync.server.api.deps import DbDep, unauthorized
+from sync.server.api.deps import ClockDep, DbDep, unauthorized
 from sync.server.api.errors import responses
 from sync.server.core.security import hash_secret, new_token, normalise_code
-from sync.server.core.types import utcnow
 from sync.server.schemas import EnrolIn, EnrolOut
 
 router = APIRouter(tags=["terminal"])
@@ -20,12 +19,12 @@ log = logging.getLogger(__name__)
 
 
 @router.post("/enroll", response_model=EnrolOut, responses=responses(401, 403, 409, 413, 422))
-def enroll(body: EnrolIn, db: DbDep) -> EnrolOut:
+def enroll(body: EnrolIn, db: DbDep, clock: ClockDep) -> EnrolOut:
     """Exchange an enrolment code for a terminal token (the code works once, until it expires).
 
     A kiosk whose local database was recreated enrols again under a new install id.
     """
-    now = utcnow()
+    now = clock()
     token = new_token()
     with db.write() as session:
         code = session.exec(

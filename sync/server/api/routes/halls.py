@@ -10,10 +10,9 @@ from sqlmodel import select
 
 from sync.server import models as m
 from sync.server.aggregates import build_aggregates, current_quarter
-from sync.server.api.deps import BoardDep, SessionDep
+from sync.server.api.deps import BoardDep, ClockDep, SessionDep
 from sync.server.api.errors import responses
 from sync.server.api.etag import etag_for, etag_matches
-from sync.server.core.types import utcnow
 from sync.server.schemas import CODE_PATTERN, QUARTER_PATTERN, AggregatesOut, HallOut
 
 router = APIRouter(prefix="/halls", tags=["board"])
@@ -34,6 +33,7 @@ def list_halls(who: BoardDep, session: SessionDep) -> list[HallOut]:
 def aggregates(
     who: BoardDep,
     session: SessionDep,
+    clock: ClockDep,
     hall: Annotated[str, Path(pattern=CODE_PATTERN)],
     quarter: Annotated[
         str | None, Query(pattern=QUARTER_PATTERN, description="e.g. 2026Q3; default: current")
@@ -52,7 +52,7 @@ def aggregates(
     h = session.get(m.Hall, hall)
     if h is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall!r}")
-    now = utcnow()
+    now = clock()
     q = quarter or current_quarter(h.tz, now)
     etag = etag_for([h.code, q, h.data_version])
     if etag_matches(if_none_match, etag):

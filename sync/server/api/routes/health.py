@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sync.server import __version__
-from sync.server.core.types import utcnow
+from sync.server.api.deps import ClockDep
 from sync.server.schemas import HealthOut
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=HealthOut)
-def health() -> HealthOut:
-    return HealthOut(status="ok", server_time=utcnow(), version=__version__)
+def health(clock: ClockDep) -> HealthOut:
+    return HealthOut(status="ok", server_time=clock(), version=__version__)

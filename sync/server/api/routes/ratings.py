@@ -7,9 +7,8 @@ import logging
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.exc import IntegrityError
 
-from sync.server.api.deps import DbDep, SettingsDep, TerminalDep
+from sync.server.api.deps import ClockDep, DbDep, SettingsDep, TerminalDep
 from sync.server.api.errors import responses
-from sync.server.core.types import utcnow
 from sync.server.ingest import WrongTerminal, ingest_batch
 from sync.server.schemas import BatchIn, BatchOut, RecordResultOut
 
@@ -18,14 +17,16 @@ log = logging.getLogger(__name__)
 
 
 @router.post("/batch", response_model=BatchOut, responses=responses(401, 403, 409, 413, 422, 429))
-def push_batch(body: BatchIn, who: TerminalDep, db: DbDep, settings: SettingsDep) -> BatchOut:
+def push_batch(
+    body: BatchIn, who: TerminalDep, db: DbDep, settings: SettingsDep, clock: ClockDep
+) -> BatchOut:
     """Store a batch idempotently: ``stored``, ``duplicate`` (already here) or ``rejected``.
 
     A record of another terminal or window refuses the whole batch with 403 and stores nothing.
     """
     assert who.terminal is not None
     for attempt in (1, 2):
-        now = utcnow()
+        now = clock()
         try:
             with db.write() as session:
                 answer = ingest_batch(

@@ -177,6 +177,7 @@ def upgrade() -> None:
     sa.Column('server_flags', sa.JSON(), nullable=False),
     sa.Column('quarter', sa.String(length=8), nullable=False),
     sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.Column('released', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['terminal'], ['terminal.id'], ),
     sa.PrimaryKeyConstraint('id'),

@@ -1,0 +1,127 @@
+"""Roster import (CSV, XLSX, refused files) and a terminal's window roster with its ETag."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+
+from tests.helpers.store import Enrolled, StoreDriver
+
+API = "/api/v1"
+
+
+def demo_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8-sig")
+
+
+def test_demo_roster_imports_with_a_summary(store: StoreDriver, demo_roster_path: Path) -> None:
+    r = store.import_roster(demo_roster_path)
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert (s["hall"], s["tz"], s["hall_created"]) == ("TL", "Asia/Shanghai", True)
+    assert s["units"] == {"total": 31, "added": 31, "updated": 0, "removed": 0}
+    again = store.import_roster(demo_roster_path).json()
+    assert again["hall_created"] is False
+    assert again["units"] == {"total": 31, "added": 0, "updated": 0, "removed": 0}
+
+
+def test_bad_roster_names_every_problem_and_applies_nothing(
+    hall: StoreDriver, kiosk: Enrolled, client: TestClient, demo_roster_path: Path
+) -> None:
+    before = client.get(f"{API}/terminal/roster", headers=kiosk.headers)
+    lines = demo_text(demo_roster_path).splitlines()
+    # A renamed staff member (would be an update) plus two broken rows.
+    text = "\n".join(lines).replace("王小琴", "王小琴改")
+    text += "\nunit,NEW,新单位,NOSUCHCAT,,\nhours,xyz,,,08:00-17:00,\n"
+    r = hall.import_roster(text.encode(), "edited.csv")
+    assert r.status_code == 422
+    body = r.json()
+    assert "nothing applied" in body["detail"]
+    problems = {(p["line"], p["column"]) for p in body["problems"]}
+    n = len(lines)
+    assert problems == {(n + 1, "parent"), (n + 2, "code")}
+    assert any("NOSUCHCAT" in p["message"] for p in body["problems"])
+    after = client.get(f"{API}/terminal/roster", headers=kiosk.headers)
+    assert after.json() == before.json()
+    assert "王小琴" in {s["name"] for s in after.json()["staff"]}
+
+
+def test_garbage_files_are_422_never_500(hall: StoreDriver) -> None:
+    for data, name in [
+        (b"", "empty.csv"),
+        (b"\xff\xfe\x00garbage", "x.csv"),
+        (b"PK\x03\x04 not really a zip", "x.xlsx"),
+        (b"kind,code\nhall,\x00,,\n", "nul.csv"),
+        (b"just,some,columns\n1,2,3\n", "cols.csv"),
+    ]:
+        r = hall.import_roster(data, name)
+        assert r.status_code == 422, (name, r.text)
+        assert r.json()["problems"], name
+
+
+def test_xlsx_roster_imports(store: StoreDriver, demo_roster_path: Path) -> None:
+    import csv
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in csv.reader(io.StringIO(demo_text(demo_roster_path))):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = store.import_roster(buf.getvalue(), "demo.xlsx")
+    assert r.status_code == 200, r.text
+    assert r.json()["windows"]["total"] > 0
+
+
+def test_reimport_updates_and_removes(hall: StoreDriver, demo_roster_path: Path) -> None:
+    lines = demo_text(demo_roster_path).splitlines()
+    kept = [ln for ln in lines if not ln.startswith("staff,TL0002,")]
+    text = "\n".join(kept).replace("王小琴", "王晓琴")
+    s = hall.import_roster(text.encode(), "v2.csv").json()
+    assert s["staff"]["removed"] == 1
+    assert s["staff"]["updated"] == 1
+
+
+def test_terminal_gets_its_window_roster_with_etag(
+    hall: StoreDriver, kiosk: Enrolled, client: TestClient, demo_roster_path: Path
+) -> None:
+    r = client.get(f"{API}/terminal/roster", headers=kiosk.headers)
+    assert r.status_code == 200
+    roster = r.json()
+    assert [w["code"] for w in roster["windows"]] == ["A01"]
+    assert {s["code"] for s in roster["staff"]} == {"TL0001", "TL0002", "TL0048"}
+    assert {u["code"] for u in roster["units"]} == {"YJJ", "TJJ"}  # a combined window
+    assert roster["hall"]["tz"] == "Asia/Shanghai"
+    assert roster["hours"]["mon"] == "08:20-17:30"
+    assert roster["settings"]["min_interval_s"] == "3"
+    assert "H01" in {x["code"] for x in roster["reasons"]}
+    etag = r.headers["ETag"]
+
+    same = client.get(f"{API}/terminal/roster", headers=kiosk.headers | {"If-None-Match": etag})
+    assert same.status_code == 304
+    assert same.content == b""
+
+    # Another window's change leaves this window's roster (and ETag) alone …
+    text = demo_text(demo_roster_path).replace("张国栋", "张国梁")
+    assert hall.import_roster(text.encode(), "v2.csv").status_code == 200
+    r = client.get(f"{API}/terminal/roster", headers=kiosk.headers | {"If-None-Match": etag})
+    assert r.status_code == 304
+    # … a change at this window gives a new one.
+    text = text.replace("王小琴", "王晓琴")
+    assert hall.import_roster(text.encode(), "v3.csv").status_code == 200
+    r = client.get(f"{API}/terminal/roster", headers=kiosk.headers | {"If-None-Match": etag})
+    assert r.status_code == 200
+    assert r.headers["ETag"] != etag
+    assert "王晓琴" in {s["name"] for s in r.json()["staff"]}
+
+
+def test_admin_and_board_cannot_read_a_terminal_roster(
+    hall: StoreDriver, client: TestClient
+) -> None:
+    r = client.get(f"{API}/terminal/roster", headers=hall.admin)
+    assert r.status_code == 403
+    assert r.json() == {"detail": "this needs a terminal credential"}
