@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 GENESIS_HASH = "0" * 64
+_HASH_FIELDS = ("prev_hash", "hash")
 
 
 class Level(IntEnum):
@@ -123,8 +124,11 @@ class RatingRecord:
 
     def canonical_content(self) -> bytes:
         """Every field but the hashes, as sorted compact JSON (the bytes the hash covers)."""
-        body = asdict(self)
-        del body["prev_hash"], body["hash"]
+        # Field by field, not dataclasses.asdict: same bytes, ~10x faster (deep copies), and the
+        # central store hashes every record it receives.
+        body: dict[str, Any] = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in _HASH_FIELDS
+        }
         body["reasons"] = sorted(self.reasons)
         body["flags"] = sorted(self.flags)
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
