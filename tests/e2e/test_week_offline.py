@@ -66,8 +66,8 @@ def test_a_week_offline_drains_completely_when_the_server_returns(
     link.start()
     # Staff see it: offline since its first failed push, with the whole week waiting.
     wait_until(lambda: link.status.offline_since is not None, 30, "the kiosk shows 'offline'")
-    assert link.status.state == "offline"
-    assert link.status.backlog == RATINGS
+    offline = link.status
+    assert (offline.state, offline.backlog) == ("offline", RATINGS)
 
     server.restart()  # same port, same database; nobody taps
     took = wait_until(lambda: link.status.backlog == 0, 60, "the week's backlog drained")
