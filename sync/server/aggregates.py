@@ -41,33 +41,29 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
     for r in roster(m.Reason):
         reasons[r.code] = {"code": r.code, "name": r.name, "description": r.description}
 
+    # Plain column tuples, not ORM entities: a full quarter holds thousands of rollup rows, and
+    # building an entity per row cost ~5x the query itself (tests/bench/bench_board.py).
+    L, R = m.LevelCount, m.ReasonCount
     cells: dict[tuple[str, Any, int], dict[str, Any]] = {}
-    level_rows = session.exec(
-        select(m.LevelCount).where(m.LevelCount.hall == hall.code, m.LevelCount.quarter == quarter)
+    level_cols: tuple[Any, ...] = (L.unit, L.week, L.level, L.flagged, L.n)
+    level_rows = session.execute(
+        select(*level_cols).where(L.hall == hall.code, L.quarter == quarter)
     )
-    for row in level_rows:
-        key = (row.unit, row.week, row.level)
+    for unit, week, level, flagged, n in level_rows:
         cell = cells.setdefault(
-            key,
-            {
-                "unit": row.unit,
-                "week": row.week.isoformat(),
-                "level": row.level,
-                "n": 0,
-                "flagged": 0,
-            },
+            (unit, week, level),
+            {"unit": unit, "week": week.isoformat(), "level": level, "n": 0, "flagged": 0},
         )
-        cell["flagged" if row.flagged else "n"] += row.n
-    reason_rows = session.exec(
-        select(m.ReasonCount).where(
-            m.ReasonCount.hall == hall.code, m.ReasonCount.quarter == quarter
-        )
+        cell["flagged" if flagged else "n"] += n
+    reason_cols: tuple[Any, ...] = (R.unit, R.week, R.reason, R.n)
+    reason_rows = session.execute(
+        select(*reason_cols).where(R.hall == hall.code, R.quarter == quarter)
     )
     reason_counts = sorted(
         (
-            {"unit": r.unit, "week": r.week.isoformat(), "reason": r.reason, "n": r.n}
-            for r in reason_rows
-            if r.n
+            {"unit": unit, "week": week.isoformat(), "reason": reason, "n": n}
+            for unit, week, reason, n in reason_rows
+            if n
         ),
         key=lambda d: (d["unit"], d["week"], d["reason"]),
     )
