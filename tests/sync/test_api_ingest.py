@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sync.schema import RatingRecord
@@ -160,3 +161,51 @@ def test_board_credential_reads_but_cannot_write(
     assert client.get("/api/v1/halls/TL/aggregates").status_code == 401
     bad = {"Authorization": "Bearer not-a-token"}
     assert client.get("/api/v1/halls/TL/aggregates", headers=bad).status_code == 401
+
+
+def test_a_stored_rating_reads_back_exactly(
+    hall: StoreDriver, app: FastAPI, client: TestClient
+) -> None:
+    received = datetime(2026, 8, 4, 3, 4, 5, 678901, tzinfo=UTC)
+    app.state.clock = lambda: received
+    kiosk = hall.enrol("A01", unit="YJJ")
+    kiosk.chain.staff = "TL0001"
+    rec = kiosk.chain.next(
+        2,
+        ("leng", "H01"),
+        at=received - timedelta(minutes=3),
+        flags=("burst",),
+        phone="13800000000",
+    )
+    assert statuses(hall.push(kiosk, [rec]).json()) == ["stored"]
+    (row,) = client.get("/api/v1/admin/ratings", headers=hall.admin).json()
+    sent = rec.to_dict()
+    for key in ("id", "seq", "terminal", "window", "unit", "staff", "level", "reasons", "phone"):
+        assert row[key] == sent[key], key
+    assert row["device_time"] == rec.device_time
+    assert row["flags"] == ["burst"] and row["server_flags"] == []
+    assert datetime.fromisoformat(row["received_at"]) == received
+    assert (row["quarter"], row["week"]) == ("2026Q3", "2026-08-03")
+    assert (row["flagged"], row["released"]) == (True, False)
+
+
+def test_an_id_stored_under_another_seq_or_terminal_is_a_conflict(
+    hall: StoreDriver, kiosk: Enrolled
+) -> None:
+    first, second = kiosk.chain.many(2)
+    assert statuses(hall.push(kiosk, [first]).json()) == ["stored"]
+    # seq 2 carrying seq 1's id (re-hashed: only the id clashes).
+    reused = RatingRecord.from_dict(second.to_dict() | {"id": first.id}).with_chain(first.hash)
+    third = kiosk.chain.next()
+    res = hall.push(kiosk, [reused, third]).json()["results"]
+    assert [r["status"] for r in res] == ["rejected", "stored"]
+    assert res[0]["reason"].startswith("conflict")
+
+    other = hall.enrol("A02", unit="ZJW")
+    stolen = other.chain.next()
+    stolen = RatingRecord.from_dict(stolen.to_dict() | {"id": third.id}).with_chain(
+        stolen.prev_hash
+    )
+    res = hall.push(other, [stolen]).json()["results"]
+    assert [r["status"] for r in res] == ["rejected"]
+    assert sum(c["n"] for c in hall.aggregates("TL").json()["counts"]) == 2

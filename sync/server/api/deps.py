@@ -8,12 +8,13 @@ Terminal and board credentials are rate limited (token bucket per credential): 4
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
@@ -43,22 +44,28 @@ bearer = HTTPBearer(
 )
 
 
-def get_db(request: Request) -> Database:
+# Light dependencies are ``async def``: FastAPI runs sync ones on the thread pool, and each
+# hop costs more than the work here.
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
-    with db.session() as session:
+async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[Session]:
+    # Opening a Session touches no database; queries run in the (sync) route on the pool.
+    session = db.session()
+    try:
         yield session
+    finally:
+        await run_in_threadpool(session.close)
 
 
-def get_clock(request: Request) -> Callable[[], datetime]:
+async def get_clock(request: Request) -> Callable[[], datetime]:
     """The server's clock (``app.state.clock``; tests set a fixed one)."""
     clock: Callable[[], datetime] = request.app.state.clock
     return clock
@@ -123,13 +130,13 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_terminal(p: PrincipalDep) -> Principal:
+async def require_terminal(p: PrincipalDep) -> Principal:
     if p.kind != "terminal" or p.terminal is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this needs a terminal credential")
     return p
 
 
-def require_board(p: PrincipalDep) -> Principal:
+async def require_board(p: PrincipalDep) -> Principal:
     if p.kind not in ("board", "admin"):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="this needs a board or admin credential"
@@ -137,7 +144,7 @@ def require_board(p: PrincipalDep) -> Principal:
     return p
 
 
-def require_admin(p: PrincipalDep) -> Principal:
+async def require_admin(p: PrincipalDep) -> Principal:
     if p.kind != "admin":
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this needs an admin credential")
     return p
