@@ -148,6 +148,9 @@ def run(backend: str, database_url: str | None, args: argparse.Namespace) -> lis
                 total += n
                 loads.append(Load(name, wall, lat, st, n))
             assert stored_count(server) == total, "the store does not hold every rating once"
+        except BaseException:
+            print(f"server log (tail):\n{server.log_text()[-6000:]}", file=sys.stderr)
+            raise
         finally:
             server.stop()
     return loads

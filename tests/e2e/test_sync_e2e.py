@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from tests.e2e.hall import (
     HallAdmin,
     Kiosk,
     assert_no_secret_logged,
+    demo_roster,
     expected_quarter,
     local_rows,
     server_ratings,
@@ -355,3 +358,42 @@ def test_credentials_stay_in_their_lane(
     secrets = [*hall.secrets, kiosk.token, other["token"], board]
     assert_no_secret_logged(server.log_text(), secrets, "the server's log")
     assert_no_secret_logged(caplog.text, secrets, "the kiosk side's log")
+
+
+def test_fifty_terminals_pushing_at_once_are_all_answered(
+    server: ServerProcess, hall: HallAdmin
+) -> None:
+    """A hall's worth of kiosks pushing in the same instant: every batch stored, no 500."""
+    windows = sorted(demo_roster().windows.values(), key=lambda w: w.code)
+    terminals = [(hall.enroll(w.code), w) for w in (windows[i % len(windows)] for i in range(50))]
+    start = threading.Barrier(len(terminals))
+
+    def push(enrolled: dict[str, str], window: Any) -> list[int | str]:
+        chain = Chain(terminal=enrolled["terminal"], window=window.code, unit=window.unit)
+        batches = [[chain.next().to_dict(), chain.next().to_dict()] for _ in range(3)]
+        codes: list[int | str] = []
+        # 150 small batches take a few seconds here; 20 s means the server is stuck.
+        with httpx.Client(base_url=server.url + API, timeout=20) as c:
+            start.wait(30)
+            for batch in batches:
+                try:
+                    r = c.post(
+                        "/ratings/batch",
+                        json={"records": batch},
+                        headers=_bearer(enrolled["token"]),
+                    )
+                except httpx.TransportError as e:
+                    codes.append(type(e).__name__)
+                    break
+                codes.append(r.status_code)
+        return codes
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(len(terminals)) as pool:
+        answers = list(pool.map(lambda tw: push(*tw), terminals))
+    codes = Counter(code for codes in answers for code in codes)
+    assert codes == {200: 150}, f"answers: {dict(codes)}"
+    stored = Counter(r.terminal for r in server_ratings(server))
+    assert all(stored[t["terminal"]] == 6 for t, _ in terminals)
+    assert "Traceback" not in server.log_text()
+    print(f"50 terminals × 3 batches answered in {time.monotonic() - t0:.1f} s")
