@@ -32,7 +32,8 @@ __all__ = [
 
 MAX_BATCH_RECORDS = 1000
 # Roster codes are whatever the office typed (maybe Chinese); a terminal id is a kiosk's install id.
-CODE_PATTERN = r"^[^\s/]{1,64}$"
+# (Explicit ranges, not \s: Python and the ECMA regexes of JSON Schema disagree on \s.)
+CODE_PATTERN = r"^[^\u0000-\u0020\u007f/]{1,64}$"
 TERMINAL_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 QUARTER_PATTERN = r"^[0-9]{4}Q[1-4]$"
 
@@ -51,10 +52,14 @@ class Problem(BaseModel):
 
 
 class RosterProblemsOut(BaseModel):
-    """A refused roster file: every bad row with its line and column; nothing was applied."""
+    """A refused roster file: every bad row with its line and column; nothing was applied.
+
+    (A malformed request itself, e.g. a bad ``filename``, answers ``errors`` instead.)
+    """
 
     detail: str
-    problems: list[Problem]
+    problems: list[Problem] = []
+    errors: list[dict[str, Any]] | None = None
 
 
 class HealthOut(BaseModel):

@@ -6,6 +6,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from board.admin import main as hall_admin
 from sync.client import AdminClient, BoardClient, enroll
+from sync.schema import RatingRecord
 from tests.helpers.records import Chain
 from tests.helpers.server import start_server
 
@@ -138,3 +140,37 @@ def test_hall_server_reports_a_bad_database_url(tmp_path: Path) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "cannot open the database" in done.stderr
+
+
+def test_a_batch_racing_itself_stores_each_rating_once(
+    tmp_path: Path, database_url: str, demo_roster_path: Path
+) -> None:
+    """The same batch sent 8 times at once (a pusher retrying over a slow link), both databases."""
+    srv = start_server(tmp_path, database_url=database_url)
+    try:
+        with AdminClient(srv.url, srv.admin_token) as admin:
+            admin.import_roster_file(demo_roster_path)
+            code = admin.create_enrolment_code("A01").code
+        t = enroll(srv.url, code, terminal="racer")
+        batch = {"records": [r.to_dict() for r in Chain("racer", "A01", "YJJ").many(200)]}
+        auth = {"Authorization": f"Bearer {t.token}"}
+        with httpx.Client(base_url=srv.url, headers=auth, timeout=30) as c:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                answers = list(
+                    pool.map(lambda _: c.post("/api/v1/ratings/batch", json=batch), range(8))
+                )
+        assert {a.status_code for a in answers} == {200}
+        stored = sum(r["status"] == "stored" for a in answers for r in a.json()["results"])
+        assert stored == 200
+        assert all(a.json()["highest_contiguous_seq"] == 200 for a in answers)
+        # A record with a reused id loses to the stored one, with a reason, not a 500.
+        first, last = batch["records"][0], batch["records"][-1]
+        clash = RatingRecord.from_dict(first | {"seq": 201}).with_chain(str(last["hash"]))
+        r = httpx.post(
+            f"{srv.url}/api/v1/ratings/batch",
+            json={"records": [clash.to_dict()]},
+            headers=auth,
+        )
+        assert r.json()["results"][0]["status"] == "rejected"
+    finally:
+        srv.stop()

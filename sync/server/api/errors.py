@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 _MESSAGES = {
     304: "not modified since the ETag given in If-None-Match",
+    400: "the body is not readable (e.g. not UTF-8 JSON)",
     401: "missing, unknown or revoked credential",
     403: "this credential may not do that",
     404: "no such thing",

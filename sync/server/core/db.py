@@ -77,6 +77,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.is_memory = url in ("sqlite://", "sqlite:///:memory:")
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
     def session(self) -> Session:
@@ -95,4 +96,6 @@ class Database:
                 raise
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        """Close pooled connections (an in-memory database would be lost: kept)."""
+        if not self.is_memory:
+            self.engine.dispose()

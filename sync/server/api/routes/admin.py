@@ -98,7 +98,7 @@ def _apply(db: Database, roster: Roster) -> dict[str, Any]:
     "/enrolment-codes",
     status_code=201,
     response_model=EnrolmentCodeOut,
-    responses=responses(401, 403, 404, 409, 413, 422),
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
 def create_enrolment_code(
     body: EnrolmentCodeIn, who: AdminDep, db: DbDep, settings: SettingsDep, clock: ClockDep
@@ -208,7 +208,7 @@ def revoke_terminal(
     "/board-credentials",
     status_code=201,
     response_model=BoardCredentialOut,
-    responses=responses(401, 403, 404, 413, 422),
+    responses=responses(400, 401, 403, 404, 413, 422),
 )
 def create_board_credential(
     body: BoardCredentialIn, who: AdminDep, db: DbDep

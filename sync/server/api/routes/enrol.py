@@ -18,7 +18,7 @@ router = APIRouter(tags=["terminal"])
 log = logging.getLogger(__name__)
 
 
-@router.post("/enroll", response_model=EnrolOut, responses=responses(401, 403, 409, 413, 422))
+@router.post("/enroll", response_model=EnrolOut, responses=responses(400, 401, 403, 409, 413, 422))
 def enroll(body: EnrolIn, db: DbDep, clock: ClockDep) -> EnrolOut:
     """Exchange an enrolment code for a terminal token (the code works once, until it expires).
 

@@ -18,7 +18,9 @@ router = APIRouter(prefix="/ratings", tags=["terminal"])
 log = logging.getLogger(__name__)
 
 
-@router.post("/batch", response_model=BatchOut, responses=responses(401, 403, 409, 413, 422, 429))
+@router.post(
+    "/batch", response_model=BatchOut, responses=responses(400, 401, 403, 409, 413, 422, 429)
+)
 def push_batch(
     body: BatchIn, who: TerminalDep, db: DbDep, settings: SettingsDep, clock: ClockDep
 ) -> Any:
