@@ -209,3 +209,21 @@ def test_an_id_stored_under_another_seq_or_terminal_is_a_conflict(
     res = hall.push(other, [stolen]).json()["results"]
     assert [r["status"] for r in res] == ["rejected"]
     assert sum(c["n"] for c in hall.aggregates("TL").json()["counts"]) == 2
+
+
+def test_a_kiosk_that_lost_its_token_enrols_again_under_its_id(
+    hall: StoreDriver, client: TestClient
+) -> None:
+    first = hall.enrol("A01", unit="YJJ", terminal="kiosk-9")
+    assert hall.push(first, first.chain.many(2)).status_code == 200
+    second = hall.enrol("A01", unit="YJJ", terminal="kiosk-9")
+    second.chain = first.chain  # the same kiosk, the same chain
+    assert second.token != first.token
+    third = first.chain.many(1)
+    assert hall.push(first, third).status_code == 401  # the old token is over
+    r = hall.push(second, third + second.chain.many(1))
+    assert r.json()["highest_contiguous_seq"] == 4
+    # Moving a kiosk to another window needs a new install id.
+    r = client.post("/api/v1/enroll", json={"code": hall.code("A02"), "terminal": "kiosk-9"})
+    assert r.status_code == 409
+    assert "new install id" in r.json()["detail"]
