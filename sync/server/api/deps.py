@@ -98,21 +98,25 @@ def unauthorized(message: str) -> HTTPException:
 
 def get_principal(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if auth is None or not auth.credentials:
         raise unauthorized("missing credential: send 'Authorization: Bearer <token>'")
-    cred = session.exec(
-        select(m.Credential).where(m.Credential.token_hash == hash_secret(auth.credentials))
-    ).first()
+    # A session of its own, closed at once: a pooled connection held for the whole request
+    # while the route takes a second one for its write would drain the pool under load.
+    with db.session() as session:
+        cred = session.exec(
+            select(m.Credential).where(m.Credential.token_hash == hash_secret(auth.credentials))
+        ).first()
+        terminal = None
+        if cred is not None and cred.kind == "terminal" and cred.terminal:
+            terminal = session.get(m.Terminal, cred.terminal)
     if cred is None or cred.id is None:
         raise unauthorized("unknown credential")
     if cred.revoked_at is not None:
         raise unauthorized("this credential was revoked")
-    terminal = None
     if cred.kind == "terminal":
-        terminal = session.get(m.Terminal, cred.terminal) if cred.terminal else None
         if terminal is None or terminal.revoked_at is not None:
             raise unauthorized(f"terminal {cred.terminal} was revoked; enrol it again")
     if cred.kind in ("terminal", "board"):
