@@ -86,6 +86,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "sync_revoked": ("同步：终端已被注销，请联系管理员", "Sync: terminal revoked; call the admin"),
     "sync_not_enrolled": ("同步：终端尚未注册", "Sync: terminal not enrolled"),
+    "sync_wrong_window": (
+        "同步：终端注册的窗口与配置不符，评价已保存在本机，请联系管理员",
+        "Sync: enrolled for another window than configured; ratings kept here; call the admin",
+    ),
     "sync_rejected": ("，{n} 条被拒收", ", {n} rejected"),
     "demo_pin": (
         "提示：仍在使用演示密码，请在配置文件中设置 staff_pin",

@@ -42,6 +42,8 @@ def sync_line(status: Any, language: str, tz: Any) -> str:
         text = tr("sync_revoked", language)
     elif state == "not_enrolled":
         text = tr("sync_not_enrolled", language)
+    elif state == "wrong_window":
+        text = tr("sync_wrong_window", language)
     else:
         since = _fmt_time(getattr(status, "offline_since", None), tz)
         text = tr("sync_offline", language, since=since, n=n)

@@ -125,9 +125,24 @@ class SyncLink:
             if self._started:
                 return
             self._started = True
-            if self._credentials is not None and self.server_url:
-                self._start_pusher(self._credentials)
+            creds = self._credentials
+            if creds is not None and self.server_url and self._window_matches(creds):
+                self._start_pusher(creds)
                 return
+        if creds is not None and self.server_url and not self._window_matches(creds):
+            # The config names another window than the credential: every rating would be
+            # refused. Keep them all and say so, rather than send them to be set aside.
+            log.error(
+                "enrolled for window %s but configured as window %s: not syncing until they match",
+                creds.window,
+                self._window,
+            )
+            self._set_local(
+                state="wrong_window",
+                backlog=self._read_backlog(),
+                last_error=f"enrolled for window {creds.window}, configured as {self._window}",
+            )
+            return
         if self.local_only:
             log.info("no server_url configured: ratings stay on this kiosk")
         else:
@@ -154,6 +169,11 @@ class SyncLink:
         with LocalStore(self.store_path, tz=self.tz) as store:
             terminal_id = store.terminal_id
         creds = enroll(self.server_url, code.strip(), terminal_id, transport=self._transport)
+        if not self._window_matches(creds):
+            raise EnrollError(
+                f"this code was made for window {creds.window}, but this kiosk is window "
+                f"{self._window}; ask for a code for window {self._window}"
+            )
         self._save_credentials(creds)
         log.info(
             "enrolled as terminal %s for window %s of hall %s",
@@ -161,13 +181,6 @@ class SyncLink:
             creds.window,
             creds.hall,
         )
-        if self._window and creds.window != self._window:
-            log.warning(
-                "enrolled for window %s but configured as window %s: the server will refuse "
-                "ratings until they match",
-                creds.window,
-                self._window,
-            )
         with self._lock:
             self._credentials = creds
             if self._pusher is not None:
@@ -215,6 +228,9 @@ class SyncLink:
         except Exception:
             log.exception("cannot count the local backlog")
             return 0
+
+    def _window_matches(self, creds: Credentials) -> bool:
+        return not self._window or creds.window == self._window
 
     def _set_local(self, **changes: Any) -> None:
         new = replace(self._status, **changes)

@@ -50,7 +50,7 @@ BATCH_PATH = "/api/v1/ratings/batch"
 ROSTER_PATH = "/api/v1/terminal/roster"
 ENROLL_PATH = "/api/v1/enroll"
 
-SyncState = Literal["online", "offline", "revoked", "not_enrolled"]
+SyncState = Literal["online", "offline", "revoked", "not_enrolled", "wrong_window"]
 
 # A server that asks for a very long pause (or a broken Retry-After) must not park the kiosk.
 MAX_RETRY_AFTER_S = 600.0

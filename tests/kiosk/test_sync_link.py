@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -273,3 +274,31 @@ def test_unreadable_credentials_mean_not_enrolled(
     link.start()
     assert link.status.state == "not_enrolled"
     assert TOKEN not in caplog.text
+
+
+def test_a_code_for_another_window_is_refused_and_nothing_is_saved(
+    central: Central, store: LocalStore, data_dir: Path
+) -> None:
+    config = SimpleNamespace(
+        server_url=URL, data_dir=data_dir, store_path=data_dir / "kiosk.sqlite3", window="A02"
+    )
+    link = SyncLink(config, transport=httpx.MockTransport(central), pusher_options=FAST)
+    with pytest.raises(EnrollError, match="window A01.*this kiosk is window A02"):
+        link.enroll("ENROL-1")  # the central hands out A01 credentials
+    assert not link.credentials_path.exists()
+
+
+def test_a_kiosk_configured_for_another_window_keeps_its_ratings_and_says_so(
+    links: Callable[..., SyncLink], central: Central, store: LocalStore, data_dir: Path
+) -> None:
+    links().enroll("ENROL-1")  # enrolled for A01 …
+    ids = record(store, 5)
+    config = SimpleNamespace(  # … then someone edits the config to window A02
+        server_url=URL, data_dir=data_dir, store_path=data_dir / "kiosk.sqlite3", window="A02"
+    )
+    link = SyncLink(config, transport=httpx.MockTransport(central), pusher_options=FAST)
+    link.start()
+    assert link.status.state == "wrong_window" and link.status.backlog == 5
+    assert "A01" in (link.status.last_error or "")
+    assert not [t for t in threading.enumerate() if t.name == "hall-pusher" and t.is_alive()]
+    assert store.backlog() == 5 and store.rejected() == [] and not set(ids) & set(central.stored)
