@@ -151,7 +151,7 @@ def drain(
             records = store.unsent(limit=n)
         assert len(records) == n
 
-        sampler = _start_profiler(server, workdir) if profile else None
+        sampler = start_profiler(server, workdir) if profile else None
         with LocalStore(store_path) as store:
             timing = TimingTransport()
             pusher = Pusher(
@@ -163,7 +163,7 @@ def drain(
                 time.sleep(0.02)
             took = time.perf_counter() - t0
             pusher.stop()
-        report = _stop_profiler(*sampler) if sampler else None
+        report = stop_profiler(*sampler) if sampler else None
         assert stored_count(server) == n, "the store does not hold every rating"
         return took, timing, report, records, terminal
     finally:
@@ -288,7 +288,7 @@ def raw_postgres(url: str, rows: list[dict[str, Any]], terminal: str) -> dict[st
 # ---------------------------------------------------------------- profiling
 
 
-def _start_profiler(server: ServerProcess, workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
+def start_profiler(server: ServerProcess, workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
         raise SystemExit("--profile needs py-spy: pip install py-spy")
@@ -303,7 +303,7 @@ def _start_profiler(server: ServerProcess, workdir: Path) -> tuple[subprocess.Po
     return proc, out
 
 
-def _stop_profiler(proc: subprocess.Popen[bytes], out: Path) -> list[tuple[str, float]]:
+def stop_profiler(proc: subprocess.Popen[bytes], out: Path) -> list[tuple[str, float]]:
     proc.send_signal(2)  # SIGINT: py-spy writes what it has
     proc.wait(30)
     return summarise(out)
@@ -319,11 +319,10 @@ def _frame(f: str) -> str:
 
 
 def summarise(path: Path, top: int = 8) -> list[tuple[str, float]]:
-    """Where the server's busy samples go: the event loop (HTTP, JSON, responses) against the
-    endpoint's worker thread, and inside it the direct callees of ``push_batch`` and
-    ``ingest_batch``. Shares are of all busy samples (idle waits left out)."""
-    busy = 0
-    loop = 0
+    """Where the server's busy samples go: the event loop (HTTP, JSON in and out, routing),
+    authentication, the endpoint (with its COMMIT apart), and the direct callees of
+    ``push_batch`` and ``ingest_batch``. Shares are of all busy samples (idle waits left out)."""
+    busy = loop = auth = endpoint = commit = 0
     under: dict[str, Counter[str]] = {"push_batch": Counter(), "ingest_batch": Counter()}
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
@@ -335,7 +334,13 @@ def summarise(path: Path, top: int = 8) -> list[tuple[str, float]]:
             continue
         busy += n
         names = [f.split(" (", 1)[0] for f in frames]
-        if "push_batch" not in names:
+        if "push_batch" in names:
+            endpoint += n
+            if any(f.startswith("Session.commit (") for f in frames):
+                commit += n
+        elif "get_principal" in names:
+            auth += n
+        else:
             loop += n
         for parent, counter in under.items():
             if parent in names:
@@ -348,8 +353,10 @@ def summarise(path: Path, top: int = 8) -> list[tuple[str, float]]:
         return 100.0 * k / busy
 
     out = [
-        ("event loop: HTTP, request/response JSON, routing", share(loop)),
-        ("endpoint push_batch (worker thread)", share(sum(under["push_batch"].values()))),
+        ("event loop: HTTP, JSON in and out, validation, routing", share(loop)),
+        ("authentication (get_principal, rate limiter)", share(auth)),
+        ("endpoint push_batch", share(endpoint)),
+        ("  of which COMMIT (incl. fsync)", share(commit)),
     ]
     for parent in ("push_batch", "ingest_batch"):
         for frame, k in under[parent].most_common(top):

@@ -39,10 +39,15 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import httpx  # noqa: E402
 
 from sync.roster import parse_roster  # noqa: E402
-from tests.bench.bench_drain import DEFAULT_PG, pg_database  # noqa: E402
+from tests.bench.bench_drain import (  # noqa: E402
+    DEFAULT_PG,
+    pg_database,
+    start_profiler,
+    stop_profiler,
+)
 from tests.e2e.hall import ROSTER_PATH  # noqa: E402
 from tests.helpers.records import Chain  # noqa: E402
-from tests.helpers.server import start_server  # noqa: E402
+from tests.helpers.server import ServerProcess, start_server  # noqa: E402
 
 API = "/api/v1"
 
@@ -61,6 +66,7 @@ class Load:
     latencies: list[float]
     statuses: Counter[int]
     ratings: int
+    profile: list[tuple[str, float]] | None = None
 
 
 def enrol_all(url: str, admin_token: str, n: int) -> list[Terminal]:
@@ -139,14 +145,24 @@ async def _load(
         return time.perf_counter() - t0, lat, st
 
 
-def run_loads(url: str, admin_token: str, args: argparse.Namespace) -> list[Load]:
-    """Enrol the terminals, run both loads, check every rating is stored exactly once."""
+def run_loads(
+    url: str, admin_token: str, args: argparse.Namespace, server: ServerProcess | None = None
+) -> list[Load]:
+    """Enrol the terminals, run both loads, check every rating is stored exactly once.
+
+    With ``--profile`` (and a server started here) py-spy samples the saturated load."""
     terminals = enrol_all(url, admin_token, args.terminals)
     loads = []
     for name, pace in (("saturated", None), (f"paced {args.pace:g}/s each", args.pace)):
         n = prepare(terminals, args.requests, args.batch)
+        spy = (
+            start_profiler(server, server.data_dir)
+            if args.profile and server and not pace
+            else None
+        )
         wall, lat, st = asyncio.run(_load(url, terminals, pace))
-        loads.append(Load(name, wall, lat, st, n))
+        profile = stop_profiler(*spy) if spy else None
+        loads.append(Load(name, wall, lat, st, n, profile))
     # Every seq 1..n of every terminal is stored (the server refuses a second copy of any).
     with httpx.Client(base_url=url + API, timeout=60) as c:
         r = c.get("/admin/terminals", headers={"Authorization": f"Bearer {admin_token}"})
@@ -161,7 +177,7 @@ def run(backend: str, database_url: str | None, args: argparse.Namespace) -> lis
     with tempfile.TemporaryDirectory(prefix=f"hall-bench-terminals-{backend}-") as tmp:
         server = start_server(Path(tmp), database_url)
         try:
-            return run_loads(server.url, server.admin_token, args)
+            return run_loads(server.url, server.admin_token, args, server)
         except BaseException:
             print(f"server log (tail):\n{server.log_text()[-3000:]}", file=sys.stderr)
             raise
@@ -182,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pace", type=float, default=1.0, help="paced load: requests/s per terminal")
     p.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     p.add_argument("--pg-url", default=os.environ.get("HALL_TEST_DATABASE_URL", DEFAULT_PG))
+    p.add_argument("--profile", action="store_true", help="sample the saturated load (py-spy)")
     p.add_argument("--url", help="bench this running server instead of starting one")
     p.add_argument("--admin-token", default=os.environ.get("HALL_ADMIN_TOKEN"))
     args = p.parse_args(argv)
@@ -214,6 +231,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{max(load.latencies) * 1e3:7.1f} {load.statuses[429]:5}"
         )
     print("Baseline for scale: a busy county hall sees ~325 ratings per working day in all.")
+    for b, load in results:
+        if load.profile:
+            print(f"\nWhere the {b} server's busy time goes, {load.name} (py-spy):")
+            for name, share in load.profile:
+                print(f"  {share:7.1f}{'' if name.startswith('(') else ' %'}  {name}")
 
 
 if __name__ == "__main__":
