@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -48,7 +49,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 from kiosk.store import LocalStore  # noqa: E402
-from sync.pusher import Pusher, enroll  # noqa: E402
+from sync.pusher import Pusher, SyncStatus, enroll  # noqa: E402
 from sync.schema import RatingRecord, quarter_of  # noqa: E402
 from sync.server import models as m  # noqa: E402
 from sync.server.core.db import make_engine  # noqa: E402
@@ -154,15 +155,28 @@ def drain(
         sampler = start_profiler(server, workdir) if profile else None
         with LocalStore(store_path) as store:
             timing = TimingTransport()
+            drained = threading.Event()
+
+            def on_status(status: SyncStatus) -> None:
+                # Told on the pusher thread right after it counted the outbox: no polling
+                # here to compete with it for the GIL and the disk.
+                if status.backlog == 0 and status.last_success is not None:
+                    drained.set()
+
             pusher = Pusher(
-                lambda: LocalStore(store_path), server.url, creds.token, transport=timing
+                lambda: LocalStore(store_path),
+                server.url,
+                creds.token,
+                transport=timing,
+                on_status=on_status,
             )
             t0 = time.perf_counter()
             pusher.start()
-            while store.backlog():
-                time.sleep(0.02)
+            if not drained.wait(600):
+                raise SystemExit(f"not drained in 600 s; backlog {store.backlog()}")
             took = time.perf_counter() - t0
             pusher.stop()
+            assert store.backlog() == 0
         report = stop_profiler(*sampler) if sampler else None
         assert stored_count(server) == n, "the store does not hold every rating"
         return took, timing, report, records, terminal
