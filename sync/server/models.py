@@ -107,7 +107,11 @@ class Reason(SQLModel, table=True):
 
 
 class Terminal(SQLModel, table=True):
-    """A kiosk, keyed by its install id; re-installed kiosks enrol again under a new id."""
+    """A kiosk, keyed by its install id; re-installed kiosks enrol again under a new id.
+
+    A window's phone ratings come through a virtual terminal ``qr-<hall>-<window>`` (channel
+    ``qr``) that the server keeps itself: same seq, hash chain and rollups as a kiosk's.
+    """
 
     id: str = Field(primary_key=True, max_length=CODE)
     hall: str = Field(max_length=CODE, foreign_key="hall.code", index=True)
@@ -122,6 +126,11 @@ class Terminal(SQLModel, table=True):
     # Highest seq with every seq 1..n stored, and the highest stored at all.
     contiguous_seq: int = 0
     max_seq: int = 0
+    # "kiosk": a counter terminal with a credential; "qr": the server's own virtual terminal
+    # of a window that records the ratings citizens send from their phones (扫码评价).
+    channel: str = Field(
+        default="kiosk", sa_column=Column(String(16), nullable=False, server_default="kiosk")
+    )
 
 
 class Credential(SQLModel, table=True):

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     clock_future_s: float = 24 * 3600
     clock_before_enrolment_s: float = 24 * 3600
     clock_backwards_s: float = 300
+    # Ratings by phone (QR code, public page): kept in memory only, never with the rating.
+    # One rating per client address per window per interval; per address and per window caps.
+    qr_min_interval_s: float = 300
+    qr_ip_per_hour: int = 20
+    qr_window_per_hour: int = 120
 
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""
