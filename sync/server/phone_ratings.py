@@ -37,7 +37,7 @@ from sync.server.core.config import Settings
 from sync.server.ingest import ingest_batch
 
 __all__ = [
-    "PHONE_PATTERN",
+    "PHONE_DIGITS",
     "AlreadyRated",
     "PhoneLimits",
     "PhoneRatingError",
@@ -47,7 +47,6 @@ __all__ = [
     "UnknownWindow",
     "WindowSpot",
     "find_spot",
-    "normalise_phone",
     "qr_terminal_id",
     "rating_id_for",
     "reason_options",
@@ -57,8 +56,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 QR_CHANNEL = "qr"
-# Mainland mobile, landline with area code, or a local number (as the kiosk's phone pad).
-PHONE_PATTERN = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}")
+# Mainland mobile, landline with area code, or a local number (as the kiosk's phone pad);
+# explicit ranges, so the API schema can carry the same pattern (ECMA and Python agree on them).
+PHONE_DIGITS = r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}"
 _TERMINAL_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # Phone ratings with a client_id get a name-based UUID (version 5) in this namespace: never equal
 # to a kiosk's random (version 4) id, and the same on a retry.
@@ -131,12 +131,6 @@ def rating_id_for(hall: str, window: str, client_id: str | None) -> str:
     if client_id is None:
         return str(uuid.uuid4())
     return str(uuid.uuid5(_ID_NAMESPACE, f"{hall}\n{window}\n{client_id}"))
-
-
-def normalise_phone(text: str) -> str | None:
-    """The digits of a plausible phone number (spaces and dashes dropped), or None."""
-    digits = re.sub(r"[\s\-]", "", text)
-    return digits if PHONE_PATTERN.fullmatch(digits) else None
 
 
 def find_spot(session: Session, window: str, hall: str | None = None) -> WindowSpot:
@@ -221,6 +215,8 @@ def store_phone_rating(
         raise PhoneRatingError(f"未知的原因：{'、'.join(unknown)}。")
     if reasons and not Level(level).is_negative:
         raise PhoneRatingError("只有“不满意”或“非常不满意”才需要选择原因。")
+    if phone is not None and not re.fullmatch(PHONE_DIGITS, phone):
+        raise PhoneRatingError("手机号格式不对。")  # never the number itself
 
     old = session.get(m.Rating, rating_id)
     if old is not None:

@@ -3,7 +3,8 @@
 Each operation gets the credential it needs (terminal, board or admin); the ``ignored_auth``
 check then also proves that leaving it out is refused. The roster import's body is a CSV or
 XLSX file whose rules a schema cannot state, so for that one operation a 422 for schema-valid
-bytes is expected, not a failure.
+bytes is expected, not a failure; likewise a phone rating's reasons must be in the hall's roster
+and follow a 差评 only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ enabled = true
 [[operations]]
 include-path = "/api/v1/admin/roster"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]
+
+[[operations]]
+include-path = "/api/v1/public/ratings"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "409", "422", "429"]
 """
 
 

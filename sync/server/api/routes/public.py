@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from sync.server import models as m
@@ -23,12 +23,12 @@ from sync.server.api.deps import ClockDep, DbDep, SettingsDep
 from sync.server.api.errors import responses
 from sync.server.core.config import Settings
 from sync.server.phone_ratings import (
+    PHONE_DIGITS,
     PhoneLimits,
     PhoneRatingError,
     WindowSpot,
     client_key,
     find_spot,
-    normalise_phone,
     qr_disabled,
     rating_id_for,
     reason_options,
@@ -55,6 +55,7 @@ router = APIRouter(prefix="/public", tags=["public"])
 pages = APIRouter(tags=["public"])
 
 ReasonCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+PHONE_SCHEMA_PATTERN = f"^({PHONE_DIGITS})$"  # the page sends digits only
 
 
 class PhoneRatingBase(BaseModel):
@@ -70,22 +71,29 @@ class PhoneRatingBase(BaseModel):
         description="after a 差评 (level 1-2): leng lan tui luan tan or the hall's own codes",
     )
     phone: str | None = Field(
-        default=None, max_length=32, description="for a call back after a 差评; optional"
+        default=None,
+        pattern=PHONE_SCHEMA_PATTERN,
+        description="digits only, for a call back after a 差评; optional. A mobile number "
+        "(11 digits), a landline with its area code, or a local number",
     )
-
-    @field_validator("phone")
-    @classmethod
-    def _plausible_phone(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        digits = normalise_phone(value)
-        if digits is None:
-            # The number itself is never echoed back (nor logged).
-            raise ValueError("not a phone number (a mobile number or a landline with area code)")
-        return digits
 
 
 class PhoneRatingCreate(PhoneRatingBase):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"window": "A01", "level": 5},
+                {
+                    "window": "A01",
+                    "level": 1,
+                    "reasons": ["leng", "tui"],
+                    "phone": "13800138000",
+                    "client_id": "3f9c2a7d61e04b8a",
+                },
+            ]
+        }
+    }
+
     hall: str | None = Field(
         default=None,
         pattern=CODE_PATTERN,
@@ -296,7 +304,7 @@ _limits_lock = threading.Lock()
 # ---------------------------------------------------------------- the access log
 
 
-class _MaskRaterAddress(logging.Filter):
+class MaskRaterAddress(logging.Filter):
     """uvicorn's access log names every client address; for the phone channel it must not
     (the time of a POST beside an address would tie a rating to a person)."""
 
@@ -310,5 +318,5 @@ class _MaskRaterAddress(logging.Filter):
 
 
 _access = logging.getLogger("uvicorn.access")
-if not any(isinstance(f, _MaskRaterAddress) for f in _access.filters):
-    _access.addFilter(_MaskRaterAddress())
+if not any(isinstance(f, MaskRaterAddress) for f in _access.filters):
+    _access.addFilter(MaskRaterAddress())
