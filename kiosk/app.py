@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from kiosk.config import ConfigError, KioskConfig, load_config, load_roster
 from kiosk.flow import Flow, State
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
     window = KioskWindow(
         flow,
-        qr_url=_qr_url(config),
+        qr_url=_qr_url(config, roster),
         photo_dirs=[config.roster_path.parent, config.data_dir / "photos"],
         on_retry=retry,
         demo_pin=config.staff_pin == "1234",
@@ -189,8 +190,12 @@ def _sync_link(config: KioskConfig) -> Any:
     return SyncLink(config)
 
 
-def _qr_url(config: KioskConfig) -> str | None:
-    return f"{config.server_url}/rate?window={config.window}" if config.server_url else None
+def _qr_url(config: KioskConfig, roster: Roster) -> str | None:
+    """The phone rating page for this window (the hall too: a district store holds many)."""
+    if not config.server_url:
+        return None
+    query = urlencode({"hall": roster.hall.code, "window": config.window})
+    return f"{config.server_url.rstrip('/')}/rate?{query}"
 
 
 def _show(window: QWidget, args: argparse.Namespace) -> None:
@@ -347,7 +352,7 @@ def render_screenshots(app: QApplication, config: KioskConfig, roster: Roster, o
         )
         window = KioskWindow(
             flow,
-            qr_url=_qr_url(config),
+            qr_url=_qr_url(config, roster),
             photo_dirs=[config.roster_path.parent, config.data_dir / "photos"],
             demo_pin=config.staff_pin == "1234",
             config=config,

@@ -504,3 +504,16 @@ def test_record_shape_matches_the_kiosks(
         }
     )
     assert rec.chain_ok()
+
+
+def test_no_kiosk_can_take_over_a_windows_phone_channel(
+    hall: StoreDriver, client: TestClient, app: FastAPI
+) -> None:
+    ticks = Ticks()
+    app.state.phone_limits = PhoneLimits(300, 20, 120, clock=ticks)
+    assert rate(client, window="A01", level=5).status_code == 201  # the channel exists now
+    r = client.post("/api/v1/enroll", json={"code": hall.code("A01"), "terminal": "qr-TL-A01"})
+    assert r.status_code == 409 and "phone-rating channel" in r.json()["detail"]
+    ticks.t += 301
+    assert rate(client, window="A01", level=4).status_code == 201  # phones still rate A01
+    assert counts(hall) == {("YJJ", 5): (1, 0), ("YJJ", 4): (1, 0)}

@@ -41,6 +41,12 @@ def enroll(body: EnrolIn, db: DbDep, clock: ClockDep) -> EnrolOut:
             )
         terminal_id = body.terminal or uuid.uuid4().hex
         terminal = session.get(m.Terminal, terminal_id)
+        if terminal is not None and terminal.channel != "kiosk":
+            # The phone channel's virtual terminals are the server's own; no kiosk may take one.
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                detail=f"{terminal_id} is the server's phone-rating channel, not a kiosk id",
+            )
         if terminal is not None and terminal.revoked_at is not None:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
