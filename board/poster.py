@@ -14,6 +14,7 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -102,7 +103,7 @@ def _entry(p: QPainter, y: float, place: int, e: BoardEntry, colour: QColor) -> 
 
 def draw_poster(p: QPainter, standings: Standings, today: date | None = None) -> None:
     """Draw the poster on ``p`` whose window is set to PAGE_W × PAGE_H."""
-    today = today or date.today()
+    today = today or _hall_today(standings.hall.get("tz"))
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     p.fillRect(QRectF(0, 0, PAGE_W, PAGE_H), QColor("white"))
@@ -186,15 +187,28 @@ def draw_poster(p: QPainter, standings: Standings, today: date | None = None) ->
     p.drawText(
         QRectF(150, footer_top + 30, PAGE_W - 300, 90),
         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-        f"数据截至 {_short_time(standings.generated_at)} · 欢迎扫码或在窗口评价",
+        f"数据截至 {_short_time(standings.generated_at, standings.hall.get('tz'))} · 欢迎扫码或在窗口评价",
     )
 
 
-def _short_time(iso: str) -> str:
+def _hall_today(tz: object) -> date:
+    try:
+        return datetime.now(ZoneInfo(tz)).date() if isinstance(tz, str) else date.today()
+    except (ZoneInfoNotFoundError, ValueError):
+        return date.today()
+
+
+def _short_time(iso: str, tz: object = None) -> str:
+    """The time in the hall's own zone: a poster on the wall speaks local time."""
     try:
         t = datetime.fromisoformat(iso)
     except ValueError:
         return iso
+    if isinstance(tz, str) and t.tzinfo is not None:
+        try:
+            t = t.astimezone(ZoneInfo(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
     return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
 
 
