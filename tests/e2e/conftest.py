@@ -8,16 +8,13 @@ created through the server's maintenance database and dropped afterwards, so run
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.e2e.hall import HallAdmin
+from tests.helpers.postgres import fresh_database, test_database_url
 from tests.helpers.server import ServerProcess, start_server
 
 # The server's per-credential rate limit guards against a flooding kiosk; these tests retry
@@ -25,31 +22,11 @@ from tests.helpers.server import ServerProcess, start_server
 GENEROUS_LIMITS = {"HALL_RATE_PER_S": "1000", "HALL_RATE_BURST": "1000"}
 
 
-def _pg_base_url() -> str:
-    url = os.environ.get("HALL_TEST_DATABASE_URL")
-    if not url:
-        pytest.fail(
-            "HALL_TEST_DATABASE_URL is not set: the end-to-end suite must also run on PostgreSQL "
-            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
-        )
-    return url
-
-
 @pytest.fixture
 def pg_database_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
-    base = make_url(_pg_base_url())
-    name = f"hall_e2e_{uuid.uuid4().hex[:12]}"
-    maintenance = base.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(test_database_url(), "hall_e2e") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,49 +8,26 @@ afterwards, so runs are repeatable.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
 from sync.server.core.config import Settings
 from sync.server.main import create_app
+from tests.helpers.postgres import fresh_database, test_database_url
 from tests.helpers.store import Enrolled, StoreDriver
 
 DEMO_UNIT_OF = {"A01": "YJJ"}
 
 
-def pg_base_url() -> str:
-    url = os.environ.get("HALL_TEST_DATABASE_URL")
-    if not url:
-        pytest.fail(
-            "HALL_TEST_DATABASE_URL is not set: PostgreSQL tests need it "
-            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
-        )
-    return url
-
-
 @pytest.fixture
 def pg_database_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
-    base = make_url(pg_base_url())
-    name = f"hall_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = base.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(test_database_url(), "hall_test") as url:
+        yield url
 
 
 def make_settings(tmp_path: Path, database_url: str = "", **overrides: object) -> Settings:
