@@ -94,16 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         return render_screenshots(app, config, roster, args.screenshots)
 
     store, problem, recovered = _open_store(config, roster)
-    flow = Flow(
-        roster=roster,
-        window=config.window,
-        store=store,
-        timings=config.timings,
-        misuse=config.misuse(roster),
-        staff_pin=config.staff_pin,
-        language=config.language,
-        problem=problem,
-    )
+    flow = _make_flow(config, roster, store, problem=problem)
     _restore_sign_in(flow, config)
     flow.staff_changed.connect(lambda _s: _save_sign_in(flow, config))
 
@@ -166,6 +157,20 @@ def _make_app() -> QApplication:
     app.setApplicationName("hall-kiosk")
     load_app_font(app)
     return app
+
+
+def _make_flow(config: KioskConfig, roster: Roster, store: LocalStore | None, **kw: Any) -> Flow:
+    """The counter's flow as its config describes it (``kw``: problem, clock)."""
+    return Flow(
+        roster=roster,
+        window=config.window,
+        store=store,
+        timings=config.timings,
+        misuse=config.misuse(roster),
+        staff_pin=config.staff_pin,
+        language=config.language,
+        **kw,
+    )
 
 
 def _open_store(
@@ -340,16 +345,7 @@ def render_screenshots(app: QApplication, config: KioskConfig, roster: Roster, o
     now = [datetime.now(UTC)]
     with tempfile.TemporaryDirectory(prefix="hall-kiosk-shots-") as tmp:
         store = LocalStore(Path(tmp) / "kiosk.sqlite3", tz=roster.hall.tz)
-        flow = Flow(
-            roster=roster,
-            window=config.window,
-            store=store,
-            timings=config.timings,
-            misuse=config.misuse(roster),
-            staff_pin=config.staff_pin,
-            language=config.language,
-            clock=lambda: now[0],
-        )
+        flow = _make_flow(config, roster, store, clock=lambda: now[0])
         window = KioskWindow(
             flow,
             qr_url=_qr_url(config, roster),
