@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -202,8 +203,13 @@ def ingest_batch(
         _insert_ratings(session, rows)
         _roll_up(session, hall.code, rows)
         _check_chain(session, terminal, hall.code, to_store, by_seq, now)
+        # Nothing stored above the contiguous mark before this batch (the usual drain): the
+        # batch's own seqs tell how far the mark moves, without reading them back.
+        alone = terminal.max_seq <= terminal.contiguous_seq
         terminal.max_seq = max(terminal.max_seq, max(a.rec.seq for a in to_store))
-        terminal.contiguous_seq = _advance_contiguous(session, terminal.id, terminal.contiguous_seq)
+        terminal.contiguous_seq = _advance_contiguous(
+            session, terminal.id, terminal.contiguous_seq, set(batch_by_seq) if alone else None
+        )
         session.execute(
             update(m.Hall)
             .where(col(m.Hall.code) == hall.code)
@@ -253,7 +259,10 @@ def _validate(raw: Any) -> tuple[RatingRecord, datetime]:
         ("device_time", rec.device_time, 64),
         ("tz", rec.tz, 64),
     ):
-        if value is not None:
+        # The usual value (short ASCII, no NUL) is settled here; _text names any problem.
+        if value is not None and not (
+            len(value) <= limit and value.isascii() and "\x00" not in value
+        ):
             _text(name, value, limit)
     if not rec.unit:
         raise RecordError("unit must not be empty")
@@ -261,7 +270,8 @@ def _validate(raw: Any) -> tuple[RatingRecord, datetime]:
         if len(items) > 20:
             raise RecordError(f"{name}: at most 20 entries")
         for item in items:
-            _text(name, item, limit)
+            if not (len(item) <= limit and item.isascii() and "\x00" not in item):
+                _text(name, item, limit)
     if rec.seq > 2**62:
         raise RecordError("seq is out of range")
     if not _HEX64.fullmatch(rec.prev_hash) or not _HEX64.fullmatch(rec.hash):
@@ -436,48 +446,68 @@ def _row(a: _Accepted, hall: str, zone: ZoneInfo, now: datetime) -> dict[str, An
 
 
 _RATING_COLUMNS = [c.name for c in m.Rating.__table__.columns]  # type: ignore[attr-defined]
-_JSON_COLUMNS = {"reasons", "flags", "server_flags"}
+_JSON_COLUMNS = ("reasons", "flags", "server_flags")
+_COL_INDEX = {c: i for i, c in enumerate(_RATING_COLUMNS)}
+_ROW_VALUES = itemgetter(*_RATING_COLUMNS)
 
 
 def _insert_ratings(session: Session, rows: list[dict[str, Any]]) -> None:
     """Straight to the driver (SQLite ``executemany``, PostgreSQL ``COPY``): the insert is most
-    of a batch's cost, and SQLAlchemy's per-row parameter processing would double it. Values are converted here the
-    way the column types store them (the API tests read every column back on both databases).
+    of a batch's cost, and SQLAlchemy's per-row parameter processing would double it. Values are
+    converted here the way the column types store them (the API tests read every column back on
+    both databases); values shared by a batch (its ``received_at``, a week, an empty list) are
+    converted once.
     """
     conn = session.connection()
     cols = ", ".join(f'"{c}"' for c in _RATING_COLUMNS)
-    if conn.dialect.name == "sqlite":
-        marks = ", ".join(f":{c}" for c in _RATING_COLUMNS)
-        params = [
-            r
-            | {
-                "reasons": json.dumps(r["reasons"]),
-                "flags": json.dumps(r["flags"]),
-                "server_flags": json.dumps(r["server_flags"]),
-                # SQLAlchemy's SQLite storage formats for DateTime and Date.
-                "received_at": r["received_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                "week": r["week"].isoformat(),
-            }
-            for r in rows
-        ]
-    elif conn.dialect.name == "postgresql":
-        # COPY, in this transaction: psycopg's executemany would send the rows one by one.
-        import psycopg
-
-        dbapi: Any = conn.connection.dbapi_connection
-        try:
-            with dbapi.cursor() as cur, cur.copy(f"COPY rating ({cols}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(
-                        [json.dumps(r[c]) if c in _JSON_COLUMNS else r[c] for c in _RATING_COLUMNS]
-                    )
-        except psycopg.errors.IntegrityError as e:  # raw driver: wrap it as SQLAlchemy would
-            raise IntegrityError("COPY rating", None, e) from e
-        return
-    else:  # pragma: no cover - the store supports SQLite and PostgreSQL
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):  # pragma: no cover - SQLite and PostgreSQL only
         session.execute(insert(m.Rating.__table__), rows)  # type: ignore[attr-defined]
         return
-    conn.exec_driver_sql(f"INSERT INTO rating ({cols}) VALUES ({marks})", params)
+    sqlite_ = dialect == "sqlite"
+    memo: dict[Any, str] = {}
+
+    def as_json(value: list[str]) -> str:
+        key = tuple(value)
+        out = memo.get(key)
+        if out is None:
+            out = memo[key] = json.dumps(value)
+        return out
+
+    def as_text(value: date) -> str:
+        out = memo.get(value)
+        if out is None:
+            # SQLAlchemy's SQLite storage formats for DateTime and Date.
+            out = memo[value] = (
+                value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                if isinstance(value, datetime)
+                else value.isoformat()
+            )
+        return out
+
+    converters: list[tuple[int, Any]] = [(_COL_INDEX[c], as_json) for c in _JSON_COLUMNS]
+    if sqlite_:
+        converters += [(_COL_INDEX["received_at"], as_text), (_COL_INDEX["week"], as_text)]
+    tuples: list[tuple[Any, ...]] = []
+    for r in rows:
+        values = list(_ROW_VALUES(r))
+        for i, conv in converters:
+            values[i] = conv(values[i])
+        tuples.append(tuple(values))
+    if sqlite_:
+        marks = ", ".join("?" * len(_RATING_COLUMNS))
+        conn.exec_driver_sql(f"INSERT INTO rating ({cols}) VALUES ({marks})", tuples)
+        return
+    # COPY, in this transaction: psycopg's executemany would send the rows one by one.
+    import psycopg
+
+    dbapi: Any = conn.connection.dbapi_connection
+    try:
+        with dbapi.cursor() as cur, cur.copy(f"COPY rating ({cols}) FROM STDIN") as copy:
+            for t in tuples:
+                copy.write_row(t)
+    except psycopg.errors.IntegrityError as e:  # raw driver: wrap it as SQLAlchemy would
+        raise IntegrityError("COPY rating", None, e) from e
 
 
 def _roll_up(session: Session, hall: str, rows: list[dict[str, Any]]) -> None:
@@ -634,9 +664,18 @@ def _check_chain(
     session.add_all(new)
 
 
-def _advance_contiguous(session: Session, terminal: str, start: int) -> int:
-    """The highest seq n with 1..n all stored, scanning up from the last known mark."""
+def _advance_contiguous(
+    session: Session, terminal: str, start: int, above: set[int] | None = None
+) -> int:
+    """The highest seq n with 1..n all stored, scanning up from the last known mark.
+
+    ``above``: every seq stored above the mark, when the caller knows them all.
+    """
     mark = start
+    if above is not None:
+        while mark + 1 in above:
+            mark += 1
+        return mark
     while True:
         seqs = session.exec(
             select(m.Rating.seq)
