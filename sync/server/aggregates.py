@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 from sync.schema import BUILTIN_REASONS, quarter_of
 from sync.server import models as m
 
-__all__ = ["build_aggregates", "current_quarter", "previous_quarter"]
+__all__ = ["build_aggregates", "current_quarter", "data_stamp", "previous_quarter"]
 
 
 def current_quarter(tz: str, now: datetime) -> str:
@@ -22,6 +22,27 @@ def current_quarter(tz: str, now: datetime) -> str:
 def previous_quarter(quarter: str) -> str:
     year, q = int(quarter[:4]), int(quarter[5])
     return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+
+
+def data_stamp(session: Session, hall: m.Hall, quarter: str) -> list[Any]:
+    """What the quarter's aggregates depend on, for the ETag: the hall's ``data_version``
+    (roster imports, released ratings) and the number of ratings in the quarter and the one
+    before it (the prior mean).
+
+    Ingest only ever adds ratings, and every stored rating adds 1 to one ``rollup_level`` row
+    of its quarter in the same transaction, so these sums change with every stored rating
+    without ingest taking a per-hall lock; anything else that changes what the board sees
+    bumps ``data_version``. One index range over the two quarters' rollup rows (units × weeks).
+    """
+    L = m.LevelCount
+    before = previous_quarter(quarter)
+    rows = session.execute(
+        select(L.quarter, func.sum(L.n))
+        .where(L.hall == hall.code, col(L.quarter).in_([quarter, before]))
+        .group_by(col(L.quarter))
+    )
+    sums = {q: int(n or 0) for q, n in rows}
+    return [hall.data_version, sums.get(quarter, 0), sums.get(before, 0)]
 
 
 def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime) -> dict[str, Any]:

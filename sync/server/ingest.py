@@ -12,7 +12,10 @@ roster does not know (``unknown_unit``), and the quarter and week in the hall's 
 with a flagged clock is filed under the quarter it was received in, since its own time is not
 to be trusted. Seq gaps and hash-chain breaks become ``Anomaly`` rows for the admin.
 
-The rollups (``rollup_level``, ``rollup_reason``) are updated in the same transaction.
+The rollups (``rollup_level``, ``rollup_reason``) are updated in the same transaction, last, so
+that concurrent batches of one unit wait on their rows only for the COMMIT. Storing ratings bumps
+no per-hall counter (that row lock serialised every terminal of a hall): the board's ETag reads
+the rollups' sums, which every stored rating raises (``aggregates.data_stamp``).
 """
 
 from __future__ import annotations
@@ -201,7 +204,6 @@ def ingest_batch(
         _flag(to_store, by_seq, batch_by_seq, units, terminal.enrolled_at, now, settings)
         rows = [_row(a, hall.code, zone, now) for a in to_store]
         _insert_ratings(session, rows)
-        _roll_up(session, hall.code, rows)
         _check_chain(session, terminal, hall.code, to_store, by_seq, now)
         # Nothing stored above the contiguous mark before this batch (the usual drain): the
         # batch's own seqs tell how far the mark moves, without reading them back.
@@ -210,13 +212,14 @@ def ingest_batch(
         terminal.contiguous_seq = _advance_contiguous(
             session, terminal.id, terminal.contiguous_seq, set(batch_by_seq) if alone else None
         )
-        session.execute(
-            update(m.Hall)
-            .where(col(m.Hall.code) == hall.code)
-            .values(data_version=col(m.Hall.data_version) + 1)
-        )
     terminal.last_seen_at = now
     session.add(terminal)
+    if to_store:
+        session.flush()
+        # Last before COMMIT: the rollup rows are shared by every terminal of a unit, and their
+        # row locks last until COMMIT. (No per-hall counter is bumped: the board's ETag follows
+        # the rollups' own sums, see aggregates.data_stamp.)
+        _roll_up(session, hall.code, rows)
 
     final = [r for r in results if r is not None]
     assert len(final) == len(raw_records)

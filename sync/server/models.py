@@ -54,7 +54,8 @@ class Hall(SQLModel, table=True):
     tz: str = Field(default="Asia/Shanghai", max_length=64)
     hours: dict[str, str] = _json(dict)
     settings: dict[str, str] = _json(dict)
-    # Bumped by every change the board can see (ratings stored, roster imported): the ETag.
+    # Bumped by every change the board can see other than a stored rating (roster imported,
+    # rating released); with the rollups' sums it makes the aggregates' ETag.
     data_version: int = 0
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

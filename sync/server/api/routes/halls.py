@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from sync.server import models as m
-from sync.server.aggregates import build_aggregates, current_quarter
+from sync.server.aggregates import build_aggregates, current_quarter, data_stamp
 from sync.server.api.deps import BoardDep, ClockDep, SessionDep
 from sync.server.api.errors import responses
 from sync.server.api.etag import etag_for, etag_matches
@@ -54,7 +54,7 @@ def aggregates(
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall!r}")
     now = clock()
     q = quarter or current_quarter(h.tz, now)
-    etag = etag_for([h.code, q, h.data_version])
+    etag = etag_for([h.code, q, *data_stamp(session, h, q)])
     if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
     data = build_aggregates(session, h, q, now)
