@@ -22,6 +22,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,6 +284,10 @@ class Pusher:
         self._wake = threading.Event()  # a new tap, a new token, or stop
         self._kick = threading.Event()  # cuts a backoff short: a new token, or stop
         self._thread: threading.Thread | None = None
+        self._poster: ThreadPoolExecutor | None = None
+        # The next batch, read and encoded while the previous one was in flight (a backlog).
+        # (the batch limit it was read with, records, encoded records)
+        self._prepared: tuple[int, list[RatingRecord], list[dict[str, Any]]] | None = None
         self._failures = 0
         self._roster_failures = 0
         self._rejected = 0
@@ -340,9 +345,13 @@ class Pusher:
             else:
                 assert self._factory is not None
                 outbox = self._factory()
-            with httpx.Client(
-                base_url=self.base_url, transport=self._transport, timeout=self._timeout
-            ) as client:
+            with (
+                httpx.Client(
+                    base_url=self.base_url, transport=self._transport, timeout=self._timeout
+                ) as client,
+                ThreadPoolExecutor(1, thread_name_prefix="hall-pusher-post") as poster,
+            ):
+                self._poster = poster
                 self._loop(outbox, client)
         except Exception:
             # Opening the outbox failed; the data stays on disk for the next start.
@@ -376,12 +385,14 @@ class Pusher:
                     idle = max(0.0, min(idle, next_roster - self._monotonic()))
                 self._wake.wait(idle)
             except _Transient as e:
+                self._prepared = None
                 self._failures += 1
                 delay = e.retry_after if e.retry_after is not None else self._backoff()
                 self._went_offline(str(e), outbox)
                 log.info("sync: %s; retrying in %.1f s", e, delay)
                 self._pause(delay)
             except _Revoked as e:
+                self._prepared = None
                 self._set(
                     state="revoked",
                     last_error=str(e),
@@ -391,6 +402,7 @@ class Pusher:
                 self._pause(self._revoked_retry)
             except Exception as e:
                 # A local fault (disk full, locked database) must not end sync for good.
+                self._prepared = None
                 self._failures += 1
                 log.exception("sync: unexpected error")
                 self._went_offline(f"local error: {type(e).__name__}", outbox)
@@ -413,19 +425,33 @@ class Pusher:
 
     def _push_batch(self, outbox: Outbox, client: httpx.Client, token: str) -> bool:
         """Send one batch; True if there may be more to send right away."""
-        records = outbox.unsent(limit=self._limit)
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] == self._limit:
+            _, records, encoded = prepared
+        else:  # none, or read before the limit changed (grown back after isolating a record)
+            records = outbox.unsent(limit=self._limit)
+            encoded = [r.to_dict() for r in records]
         if not records:
             if self._status.backlog != 0:
                 self._set(backlog=0)
             return False
-        resp = _request(
-            client,
-            "POST",
-            BATCH_PATH,
-            headers={"Authorization": f"Bearer {token}"},
-            json={"records": [r.to_dict() for r in records]},
-        )
+        kwargs: dict[str, Any] = {
+            "headers": {"Authorization": f"Bearer {token}"},
+            "json": {"records": encoded},
+        }
+        if self._poster is None or len(records) < self._limit:
+            resp = _request(client, "POST", BATCH_PATH, **kwargs)
+        else:
+            # A full batch: more is waiting. Read and encode the next batch while this one is
+            # in flight (one request at a time still; nothing is marked before its answer).
+            posted = self._poster.submit(_request, client, "POST", BATCH_PATH, **kwargs)
+            try:
+                self._prepare_next(outbox, records)
+            finally:
+                resp = posted.result()  # re-raises the request's fault
         code = resp.status_code
+        if code != 200:
+            self._prepared = None  # the batch size may change, or the server is away
         if code in (413, 400, 403, 422):
             self._shrink_or_reject(outbox, records, code, _detail(resp))
             return True
@@ -470,6 +496,13 @@ class Pusher:
         backlog = outbox.backlog()
         self._succeeded(backlog=backlog)
         return backlog > 0
+
+    def _prepare_next(self, outbox: Outbox, in_flight: list[RatingRecord]) -> None:
+        """Read and encode the batch after ``in_flight`` (still unsent in the outbox)."""
+        sending = {r.id for r in in_flight}
+        rows = outbox.unsent(limit=len(in_flight) + self._limit)
+        nxt = [r for r in rows if r.id not in sending][: self._limit]
+        self._prepared = (self._limit, nxt, [r.to_dict() for r in nxt]) if nxt else None
 
     def _shrink_or_reject(
         self, outbox: Outbox, records: list[RatingRecord], code: int, detail: str
