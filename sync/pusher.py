@@ -14,6 +14,7 @@ the data and asks again slowly in case it is re-enrolled. The bearer token is ne
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
@@ -22,7 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -285,6 +286,8 @@ class Pusher:
         self._kick = threading.Event()  # cuts a backoff short: a new token, or stop
         self._thread: threading.Thread | None = None
         self._poster: ThreadPoolExecutor | None = None
+        self._in_flight: tuple[list[RatingRecord], Future[httpx.Response]] | None = None
+        self._next_roster = 0.0
         # The next batch, read and encoded while the previous one was in flight (a backlog).
         # (the batch limit it was read with, records, encoded records)
         self._prepared: tuple[int, list[RatingRecord], list[dict[str, Any]]] | None = None
@@ -364,7 +367,7 @@ class Pusher:
                     close()
 
     def _loop(self, outbox: Outbox, client: httpx.Client) -> None:
-        next_roster = self._monotonic()
+        self._next_roster = self._monotonic()
         self._rejected = _count_set_aside(outbox, self._rejected)
         self._set(backlog=_safe_backlog(outbox, 0))
         while not self._stop.is_set():
@@ -375,24 +378,28 @@ class Pusher:
                 self._wake.clear()
                 continue
             try:
-                if self._roster is not None and self._monotonic() >= next_roster:
-                    next_roster = self._pull_roster(self._roster, client, token, outbox)
+                if (
+                    self._roster is not None
+                    and self._in_flight is None
+                    and self._monotonic() >= self._next_roster
+                ):
+                    self._next_roster = self._pull_roster(self._roster, client, token, outbox)
                 self._wake.clear()  # before reading, so a tap after the read wakes the wait
                 if self._push_batch(outbox, client, token):
                     continue
                 idle = self._poll_interval
                 if self._roster is not None:
-                    idle = max(0.0, min(idle, next_roster - self._monotonic()))
+                    idle = max(0.0, min(idle, self._next_roster - self._monotonic()))
                 self._wake.wait(idle)
             except _Transient as e:
-                self._prepared = None
+                self._drop_in_flight()
                 self._failures += 1
                 delay = e.retry_after if e.retry_after is not None else self._backoff()
                 self._went_offline(str(e), outbox)
                 log.info("sync: %s; retrying in %.1f s", e, delay)
                 self._pause(delay)
             except _Revoked as e:
-                self._prepared = None
+                self._drop_in_flight()
                 self._set(
                     state="revoked",
                     last_error=str(e),
@@ -402,7 +409,7 @@ class Pusher:
                 self._pause(self._revoked_retry)
             except Exception as e:
                 # A local fault (disk full, locked database) must not end sync for good.
-                self._prepared = None
+                self._drop_in_flight()
                 self._failures += 1
                 log.exception("sync: unexpected error")
                 self._went_offline(f"local error: {type(e).__name__}", outbox)
@@ -424,31 +431,26 @@ class Pusher:
         return self._monotonic() + self._roster_interval
 
     def _push_batch(self, outbox: Outbox, client: httpx.Client, token: str) -> bool:
-        """Send one batch; True if there may be more to send right away."""
-        prepared, self._prepared = self._prepared, None
-        if prepared is not None and prepared[0] == self._limit:
-            _, records, encoded = prepared
-        else:  # none, or read before the limit changed (grown back after isolating a record)
-            records = outbox.unsent(limit=self._limit)
-            encoded = [r.to_dict() for r in records]
-        if not records:
-            if self._status.backlog != 0:
-                self._set(backlog=0)
-            return False
-        kwargs: dict[str, Any] = {
-            "headers": {"Authorization": f"Bearer {token}"},
-            "json": {"records": encoded},
-        }
-        if self._poster is None or len(records) < self._limit:
-            resp = _request(client, "POST", BATCH_PATH, **kwargs)
+        """Send one batch (or take the answer of the one already in flight); True if there may
+        be more to send right away.
+
+        With a backlog the pusher keeps one batch in flight while it reads and encodes the
+        next, and sends that next one as soon as an answer came, before marking the answered
+        rows: one request at a time, and a row is marked only from its own batch's answer.
+        """
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            records, posted = in_flight
         else:
-            # A full batch: more is waiting. Read and encode the next batch while this one is
-            # in flight (one request at a time still; nothing is marked before its answer).
-            posted = self._poster.submit(_request, client, "POST", BATCH_PATH, **kwargs)
-            try:
-                self._prepare_next(outbox, records)
-            finally:
-                resp = posted.result()  # re-raises the request's fault
+            records, encoded = self._take_prepared(outbox)
+            if not records:
+                if self._status.backlog != 0:
+                    self._set(backlog=0)
+                return False
+            posted = self._post(client, token, encoded)
+        if len(records) == self._limit and self._prepared is None:
+            self._prepare_next(outbox, records)  # while the batch is in flight
+        resp = posted.result()  # re-raises the request's fault
         code = resp.status_code
         if code != 200:
             self._prepared = None  # the batch size may change, or the server is away
@@ -464,11 +466,12 @@ class Pusher:
             if not isinstance(results, list):
                 raise TypeError("results is not a list")
         except (ValueError, KeyError, TypeError) as e:
+            self._prepared = None
             raise _Transient(f"server answer unusable: {e}") from None
 
         in_batch = {r.id for r in records}
         sent: list[str] = []
-        rejected = 0
+        rejected: list[tuple[str, Any, str]] = []
         for res in results:
             if not isinstance(res, dict) or res.get("id") not in in_batch:
                 continue
@@ -477,25 +480,63 @@ class Pusher:
                 sent.append(res["id"])
             elif status == "rejected":
                 reason = str(res.get("reason") or "rejected by the server")
-                outbox.mark_rejected(res["id"], reason)
-                log.warning("record %s (seq %s) set aside: %s", res["id"], res.get("seq"), reason)
-                rejected += 1
+                rejected.append((res["id"], res.get("seq"), reason))
+        if not sent and not rejected:
+            self._prepared = None
+            raise _Transient("server answered without a status for any record")
+        self._limit = min(self._ceiling, self._limit * 2)  # grow back after isolating
+        roster_due = self._roster is not None and self._monotonic() >= self._next_roster
+        if self._prepared is not None and self._prepared[0] == self._limit and not roster_due:
+            nxt, encoded = self._take_prepared(outbox)
+            self._in_flight = (nxt, self._post(client, token, encoded))
+        for rid, seq, reason in rejected:
+            outbox.mark_rejected(rid, reason)
+            log.warning("record %s (seq %s) set aside: %s", rid, seq, reason)
         if sent:
             outbox.mark_sent(sent)
-        if not sent and not rejected:
-            raise _Transient("server answered without a status for any record")
-        self._rejected += rejected
-        self._limit = min(self._ceiling, self._limit * 2)  # grow back after isolating
+        self._rejected += len(rejected)
         log.debug(
             "batch of %d: %d sent, %d rejected; server contiguous seq %s",
             len(records),
             len(sent),
-            rejected,
+            len(rejected),
             body.get("highest_contiguous_seq"),
         )
         backlog = outbox.backlog()
         self._succeeded(backlog=backlog)
-        return backlog > 0
+        return backlog > 0 or self._in_flight is not None
+
+    def _take_prepared(self, outbox: Outbox) -> tuple[list[RatingRecord], list[dict[str, Any]]]:
+        """The prepared batch if it was read with the current limit, else a fresh read."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] == self._limit:
+            return prepared[1], prepared[2]
+        records = outbox.unsent(limit=self._limit)
+        return records, [r.to_dict() for r in records]
+
+    def _post(self, client: httpx.Client, token: str, encoded: list[dict[str, Any]]) -> Any:
+        """Start the POST of one batch on the poster thread; ``.result()`` is the answer."""
+        kwargs: dict[str, Any] = {
+            "headers": {"Authorization": f"Bearer {token}"},
+            "json": {"records": encoded},
+        }
+        if self._poster is None:  # pragma: no cover - _run always makes one
+            done: Future[httpx.Response] = Future()
+            try:
+                done.set_result(_request(client, "POST", BATCH_PATH, **kwargs))
+            except Exception as e:
+                done.set_exception(e)
+            return done
+        return self._poster.submit(_request, client, "POST", BATCH_PATH, **kwargs)
+
+    def _drop_in_flight(self) -> None:
+        """After a fault: forget the prepared batch, and let a batch still in flight finish
+        (its answer unused: those rows stay unsent and come back ``duplicate`` next time)."""
+        in_flight, self._in_flight = self._in_flight, None
+        self._prepared = None
+        if in_flight is not None:
+            with contextlib.suppress(Exception):
+                in_flight[1].result()
 
     def _prepare_next(self, outbox: Outbox, in_flight: list[RatingRecord]) -> None:
         """Read and encode the batch after ``in_flight`` (still unsent in the outbox)."""
