@@ -239,7 +239,7 @@ class Pusher:
         token: str | None,
         *,
         transport: httpx.BaseTransport | None = None,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
         poll_interval: float = 5.0,

@@ -5,7 +5,7 @@ Run: ``python -m tests.bench.bench_drain [--ratings 100000] [--backend sqlite|po
 in the same run on the same kind of database.
 
 * **drain**: a kiosk's ``LocalStore`` holds the ratings (buffered beforehand, not timed); the
-  real ``Pusher`` sends them in its default batches of 500 to a fresh ``hall-server`` process
+  real ``Pusher`` sends them in its default batches (1,000, the server's limit) to a fresh ``hall-server`` process
   with its default settings (rate limit included) on a loopback port. Timed from the pusher's
   start until the store's backlog is 0, i.e. until every rating was acknowledged after COMMIT.
 * **raw**: the same rows, with the server's own columns filled in beforehand, inserted straight
@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> None:
         results.append(run(b, args.ratings, args.pg_url, args.profile))
 
     print(f"\nDrain of {args.ratings:,} buffered ratings into a fresh central store "
-          f"(Pusher, batches of 500, hall-server on loopback), beside a raw bulk insert "
+          f"(Pusher, default batches, hall-server on loopback), beside a raw bulk insert "
           f"into the same table:")  # fmt: skip
     print(f"{'database':10} {'drain s':>8} {'ratings/s':>10}   {'raw baseline':24} "
           f"{'raw s':>7} {'raw/s':>9} {'ratio':>6}")  # fmt: skip

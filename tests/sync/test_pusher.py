@@ -392,7 +392,7 @@ def test_drains_a_5000_backlog_without_a_new_tap(
     p.start()
     wait_until(lambda: outbox.backlog() == 0, timeout=20, what="5000 drained")
     assert central.inserts == 5000
-    assert central.batch_sizes == [500] * 10
+    assert central.batch_sizes == [1000] * 5
 
 
 def test_a_new_tap_is_sent_on_notify(

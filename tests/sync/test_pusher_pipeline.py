@@ -61,4 +61,4 @@ def test_backlog_drains_exactly_once_one_request_at_a_time(
     assert central.inserts == 5200  # each stored once; lost answers came back as duplicates
     assert handler.most == 1
     assert handler.sent_before_answer == []
-    assert central.batch_sizes[-1] == 200  # 5200 in full batches of 500, then the rest
+    assert central.batch_sizes[-1] == 200  # 5200 in full batches, then the rest
