@@ -285,6 +285,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
+    if not args.screenshots and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise SystemExit(
+            "hall-demo: no display to open the kiosks and the board on (DISPLAY is not set).\n"
+            "Run it on a desktop, or headless: hall-demo --screenshots DIR"
+        )
     where = args.dir or Path(tempfile.mkdtemp(prefix="hall-demo-"))
     where.mkdir(parents=True, exist_ok=True)
     if any(where.iterdir()):
