@@ -61,6 +61,7 @@ from board.standings import compute_standings  # noqa: E402
 from sync.client import AdminClient, BoardClient, enroll  # noqa: E402
 from sync.roster import Roster, parse_roster  # noqa: E402
 from sync.schema import BUILTIN_REASONS, GENESIS_HASH, quarter_of  # noqa: E402
+from tests.helpers.postgres import fresh_database as pg_fresh_database  # noqa: E402
 from tests.helpers.server import ServerProcess, start_server  # noqa: E402
 
 ROSTER = Path(__file__).resolve().parents[2] / "assets" / "roster" / "demo-hall.csv"
@@ -94,16 +95,8 @@ def _conninfo(url: str, database: str) -> str:
 @contextlib.contextmanager
 def fresh_database(admin_url: str) -> Iterator[tuple[str, str]]:
     """Create an empty database; yield (SQLAlchemy URL for the server, libpq URL); drop it."""
-    name = f"hall_bench_{uuid.uuid4().hex[:12]}"
-    maint = _conninfo(admin_url, "postgres")
-    with psycopg.connect(maint, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    try:
-        libpq = _conninfo(admin_url, name)
-        yield make_url(libpq).set(drivername="postgresql+psycopg").render_as_string(False), libpq
-    finally:
-        with psycopg.connect(maint, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_fresh_database(admin_url, "hall_bench") as sa_url:
+        yield sa_url, _conninfo(sa_url, str(make_url(sa_url).database))
 
 
 # ---------------------------------------------------------------- the hall through the API

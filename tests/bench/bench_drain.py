@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +53,7 @@ from sync.schema import RatingRecord, quarter_of  # noqa: E402
 from sync.server import models as m  # noqa: E402
 from sync.server.core.db import make_engine  # noqa: E402
 from tests.e2e.hall import ROSTER_PATH, fill_store  # noqa: E402
+from tests.helpers.postgres import fresh_database  # noqa: E402
 from tests.helpers.server import ServerProcess, start_server  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -98,18 +98,8 @@ class Result:
 @contextmanager
 def pg_database(base_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database (URL), dropped afterwards."""
-    base = make_url(base_url)
-    name = f"hall_bench_{uuid.uuid4().hex[:12]}"
-    maintenance = base.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(base_url, "hall_bench") as url:
+        yield url
 
 
 def stored_count(server: ServerProcess) -> int:
