@@ -19,24 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from board.qt_style import INK, MUTED, OFFLINE, RED, FitLabel, font
+from board.qt_style import INK, MUTED, RED, FitLabel, badge_label, font, streak_badge
 from board.standings import HardestEntry, Standings
 
-__all__ = ["HardestCard", "HardestPage", "badge_text", "problems_text"]
+__all__ = ["HardestCard", "HardestPage", "problems_text"]
 
 
 def problems_text(entry: HardestEntry, limit: int = 3) -> str:
     """``主要问题：推 9次 · 冷 4次 · 等候时间太长 2次`` — the most-cited reasons."""
     parts = [f"{name} {count}次" for _, name, count in entry.problems[:limit]]
     return "主要问题：" + (" · ".join(parts) if parts else "差评未注明原因")
-
-
-def badge_text(entry: HardestEntry) -> str:
-    """The streak and the escalation it brings, or '' when there is none."""
-    if entry.streak < 2 and not entry.escalation:
-        return ""
-    text = f"⚠ 连续 {entry.streak} 个季度" if entry.streak >= 2 else "⚠"
-    return text + (f" · {entry.escalation}" if entry.escalation else "")
 
 
 # The five Nanchuan indicators in plain words, for the page's key line.
@@ -95,12 +87,8 @@ class HardestCard(QFrame):
         self.problems_label.setFont(font(30))
         self.problems_label.setStyleSheet(f"color: {INK};")
         line2.addWidget(self.problems_label, 1)
-        self.badge_label = QLabel(badge_text(entry))
+        self.badge_label = badge_label(streak_badge(entry.streak, entry.escalation), 28)
         if self.badge_label.text():
-            self.badge_label.setFont(font(28, bold=True))
-            self.badge_label.setStyleSheet(
-                f"color: white; background: {OFFLINE}; padding: 2px 10px; border-radius: 6px;"
-            )
             # Its own line: the problems must stay readable beside it.
             col.addWidget(self.badge_label, 0, Qt.AlignmentFlag.AlignLeft)
         row.addLayout(col, 1)

@@ -13,7 +13,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from board.qt_style import BLACK, INK, MUTED, OFFLINE, PX_ENTRY, RED, FitLabel, font
+from board.qt_style import (
+    BLACK,
+    INK,
+    MUTED,
+    PX_ENTRY,
+    RED,
+    FitLabel,
+    badge_label,
+    font,
+    streak_badge,
+)
 from board.standings import BoardEntry, Standings
 
 __all__ = ["BoardListPanel", "ListsPage"]
@@ -56,16 +66,9 @@ class _EntryRow(QFrame):
             self.reason_label.setWordWrap(True)
             self.reason_label.setStyleSheet(f"color: {INK};")
             text.addWidget(self.reason_label)
-        streak = getattr(entry, "streak", 0)
-        escalation = getattr(entry, "escalation", None)
-        self.badge_label = QLabel()
-        if streak >= 2 or escalation:
-            words = f"⚠ 连续 {streak} 个季度上榜" if streak >= 2 else "⚠"
-            self.badge_label.setText(words + (f" · {escalation}" if escalation else ""))
-            self.badge_label.setFont(font(32, bold=True))
-            self.badge_label.setStyleSheet(
-                f"color: white; background: {OFFLINE}; padding: 4px 12px; border-radius: 6px;"
-            )
+        warning = streak_badge(entry.streak, entry.escalation, on="上榜")
+        self.badge_label = badge_label(warning, 32)
+        if warning:
             text.addWidget(self.badge_label, 0, Qt.AlignmentFlag.AlignLeft)
         row.addLayout(text, 1)
         if entry.unit_code:

@@ -19,6 +19,8 @@ __all__ = [
     "BLACK",
     "BLACK_BG",
     "FitLabel",
+    "badge_label",
+    "streak_badge",
     "INK",
     "LEVEL_COLOURS",
     "LEVEL_WORDS",
@@ -125,3 +127,22 @@ class FitLabel(QLabel):
         if shown != self.text():
             super().setText(shown)
             self.setToolTip(self._full if shown != self._full else "")
+
+
+def streak_badge(streak: int, escalation: str | None, *, on: str = "") -> str:
+    """'⚠ 连续 3 个季度{on} · 问责分管领导', or '' when there is no streak to warn of."""
+    if streak < 2 and not escalation:
+        return ""
+    text = f"⚠ 连续 {streak} 个季度{on}" if streak >= 2 else "⚠"
+    return text + (f" · {escalation}" if escalation else "")
+
+
+def badge_label(text: str, px: int) -> QLabel:
+    """The streak warning: white on amber, in words (colour is never the only cue)."""
+    label = QLabel(text)
+    if text:
+        label.setFont(font(px, bold=True))
+        label.setStyleSheet(
+            f"color: white; background: {OFFLINE}; padding: 4px 12px; border-radius: 6px;"
+        )
+    return label
