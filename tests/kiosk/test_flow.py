@@ -13,8 +13,9 @@ import pytest
 
 from kiosk.config import Misuse, Timings
 from kiosk.flow import Flow, Recorded, State, normalise_phone
-from kiosk.store import LocalStore, StoreUnavailable
+from kiosk.store import LocalStore
 from sync.roster import Roster, parse_roster
+from tests.kiosk.fakes import FullDiskStore
 
 # Wednesday 2026-07-01 10:00 in Chongqing (UTC+8): the demo hall is open.
 OPEN = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
@@ -307,27 +308,10 @@ def test_citizen_language_reverts_to_default_at_idle(
     assert flow.language == "en"
 
 
-class BrokenStore:
-    """A store whose disk is full."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def record(self, **kw: Any) -> None:
-        self.calls += 1
-        raise StoreUnavailable("磁盘已满 / disk full", "database or disk is full")
-
-    def count_since(self, since: datetime) -> int:
-        return 0
-
-    def last_device_time(self) -> datetime | None:
-        return None
-
-
 def test_store_failure_is_out_of_service_and_not_acknowledged(
     make_flow: Callable[..., Flow], store: LocalStore
 ) -> None:
-    broken = BrokenStore()
+    broken = FullDiskStore()
     flow = make_flow(store=broken)
     seen: list[Recorded] = []
     flow.rating_recorded.connect(seen.append)
@@ -386,7 +370,7 @@ def test_phone_numbers(text: str, ok: bool) -> None:
 def test_record_passes_exactly_the_store_contract(make_flow: Callable[..., Flow]) -> None:
     calls: list[dict[str, Any]] = []
 
-    class Spy(BrokenStore):
+    class Spy(FullDiskStore):
         def record(self, **kw: Any) -> None:
             calls.append(kw)
 

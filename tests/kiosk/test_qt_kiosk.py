@@ -22,9 +22,10 @@ from kiosk.config import Misuse, Timings
 from kiosk.flow import Flow, State
 from kiosk.qt_fonts import load_app_font
 from kiosk.qt_kiosk import KioskWindow
-from kiosk.store import LocalStore, StoreUnavailable
+from kiosk.store import LocalStore
 from sync.roster import Roster, parse_roster
 from sync.schema import LEVEL_WORDS_ZH, Level
+from tests.kiosk.fakes import FullDiskStore
 
 OPEN = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Chongqing
 LEFT = Qt.MouseButton.LeftButton
@@ -410,25 +411,10 @@ def test_language_toggle_and_back_to_chinese_after_rating(
 
 
 # ------------------------------------------------------------------------ out of service
-class FullDisk:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def record(self, **kw: Any) -> None:
-        self.calls += 1
-        raise StoreUnavailable("磁盘已满 / disk full", "database or disk is full")
-
-    def count_since(self, since: datetime) -> int:
-        return 0
-
-    def last_device_time(self) -> datetime | None:
-        return None
-
-
 def test_store_failure_shows_out_of_service_and_staff_see_why(
     qtbot: QtBot, make_kiosk: Callable[..., KioskWindow], store: LocalStore
 ) -> None:
-    broken = FullDisk()
+    broken = FullDiskStore()
     w: KioskWindow
 
     def retry() -> None:
