@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 from board.poster import add_poster_arguments, main_poster, write_poster
 from board.sample import WORST_UNIT, sample_aggregates
 from board.standings import compute_standings
+from tests.helpers.programs import program
 
 QUARTER = "2026Q3"
 
@@ -37,19 +38,27 @@ def test_poster_pdf_renders_with_the_lists_in_chinese(qapp, tmp_path: Path, stan
     pdf = tmp_path / "p.pdf"
     write_poster(standings, pdf, None, today=date(2026, 10, 8))
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / "page")], check=True, timeout=60
+        [program("pdftoppm"), "-png", "-r", "30", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
     )
     page = QImage(str(tmp_path / "page-1.png"))
     assert not page.isNull() and page.height() > page.width()
     text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+        [program("pdftotext"), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     for e in standings.red_list:
         assert e.label in text
     assert standings.unit(WORST_UNIT).name in text
     assert "红榜" in text and "黑榜" in text and "评选规则" in text
     assert "2026年10月8日" in text
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, timeout=60)
+    fonts = subprocess.run(
+        [program("pdffonts"), str(pdf)], capture_output=True, text=True, timeout=60
+    )
     assert "WenQuanYi" in fonts.stdout  # the shipped font is embedded: no boxes on any printer
 
 
@@ -57,7 +66,9 @@ def test_poster_with_empty_black_list_says_so(qapp, tmp_path: Path) -> None:
     good = compute_standings(sample_aggregates(QUARTER, good_hall=True))
     pdf = tmp_path / "good.pdf"
     write_poster(good, pdf, None)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        [program("pdftotext"), str(pdf), "-"], capture_output=True, text=True
+    ).stdout
     assert "本季度无单位列入黑榜" in text
 
 

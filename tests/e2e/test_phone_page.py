@@ -16,7 +16,6 @@ import base64
 import json
 import os
 import queue
-import shutil
 import subprocess
 import threading
 import time
@@ -29,9 +28,9 @@ import pytest
 
 from sync.client import AdminClient
 from tests.conftest import DEMO_ROSTER
+from tests.helpers.programs import program
 from tests.helpers.server import ServerProcess, start_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = (412, 915)
 BRAND = (0x0B, 0x4F, 0x8A)  # the page's header colour
 FLAGS = [
@@ -48,9 +47,8 @@ FLAGS = [
 
 
 def _require_browser() -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run scripts/setup (apt-get install chromium)")
-    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    program("chromium")
+    fonts = subprocess.run([program("fc-list"), ":lang=zh"], capture_output=True, text=True).stdout
     if not fonts.strip():
         pytest.fail("no Chinese font: run scripts/setup (apt-get install fonts-wqy-microhei)")
 
@@ -68,7 +66,7 @@ def hall_server(tmp_path: Path) -> Iterator[ServerProcess]:
 def _chromium(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     profile = tmp_path / f"profile-{time.monotonic_ns()}"
     return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+        [program("chromium"), *FLAGS, f"--user-data-dir={profile}", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -197,7 +195,7 @@ class Browser:
 
         self.proc = subprocess.Popen(
             [
-                CHROMIUM,
+                program("chromium"),
                 *FLAGS,
                 "--remote-debugging-pipe",
                 f"--user-data-dir={tmp_path / 'cdp-profile'}",

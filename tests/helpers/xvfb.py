@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.helpers.programs import program
 
 GRAB = """
 import sys
@@ -23,8 +24,7 @@ sys.exit(0 if shot.save(sys.argv[1]) else 1)
 @contextmanager
 def xvfb(width: int = 1920, height: int = 1080) -> Iterator[str]:
     """Start ``Xvfb`` on a free display; yield the ``DISPLAY`` value."""
-    exe = shutil.which("Xvfb")
-    assert exe, "Xvfb is not installed: run ./scripts/setup (it installs xvfb)"
+    exe = program("Xvfb")
     r, w = os.pipe()
     proc = subprocess.Popen(
         [exe, "-displayfd", str(w), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],

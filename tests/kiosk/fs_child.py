@@ -1,6 +1,6 @@
 """Child process for the real-file-system tests: runs inside ``unshare -rm`` on a small tmpfs.
 
-Usage: ``python tests/kiosk/fs_child.py SCENARIO MOUNT_DIR``; prints one JSON object with what it
+Usage: ``python tests/kiosk/fs_child.py SCENARIO MOUNT_DIR MOUNT_PROGRAM``; prints one JSON object with what it
 saw, for the parent test to check. Scenarios:
 
 ``full``      record, fill the disk for real, record again (must fail cleanly), free space,
@@ -47,7 +47,7 @@ def _count_and_check(db: Path) -> tuple[int, str]:
     return int(n), str(ok)
 
 
-def full(mnt: Path) -> dict[str, Any]:
+def full(mnt: Path, _mount: str) -> dict[str, Any]:
     db = mnt / "kiosk.db"
     out: dict[str, Any] = {}
     store = LocalStore(db)
@@ -85,13 +85,13 @@ def full(mnt: Path) -> dict[str, Any]:
     return out
 
 
-def readonly(mnt: Path) -> dict[str, Any]:
+def readonly(mnt: Path, mount: str) -> dict[str, Any]:
     db = mnt / "kiosk.db"
     out: dict[str, Any] = {}
     store = LocalStore(db)
     out["before"] = [_record(store) for _ in range(3)]
     store.close()
-    subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+    subprocess.run([mount, "-o", "remount,ro", str(mnt)], check=True)
     for name in ("kiosk.db", "new.db"):
         try:
             LocalStore(mnt / name).close()
@@ -103,8 +103,8 @@ def readonly(mnt: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    scenario, mnt = sys.argv[1], Path(sys.argv[2])
-    result = {"full": full, "readonly": readonly}[scenario](mnt)
+    scenario, mnt, mount = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    result = {"full": full, "readonly": readonly}[scenario](mnt, mount)
     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 

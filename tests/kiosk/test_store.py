@@ -27,6 +27,7 @@ from kiosk.store import (
     StoreUnavailable,
 )
 from sync.schema import GENESIS_HASH, RatingRecord
+from tests.helpers.programs import program
 
 ROOT = Path(__file__).resolve().parents[2]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -418,19 +419,21 @@ def test_a_data_dir_that_cannot_be_created_raises_unavailable(tmp_path: Path) ->
 
 
 def _unshare_works() -> bool:
-    if shutil.which("unshare") is None:
+    unshare = shutil.which("unshare")  # util-linux: on every Debian, and on setup's list
+    if unshare is None:
         return False
-    return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+    return subprocess.run([unshare, "-rm", "true"], capture_output=True).returncode == 0
 
 
 def _on_small_tmpfs(scenario: str, mnt: Path) -> dict[str, Any]:
     """Run fs_child.py in a private mount namespace on a real 2 MiB tmpfs at ``mnt``."""
     mnt.mkdir()
-    script = 'mount -t tmpfs -o size=2m tmpfs "$1" && exec "$2" "$3" "$4" "$1"'
+    script = '"$5" -t tmpfs -o size=2m tmpfs "$1" && exec "$2" "$3" "$4" "$1" "$5"'
     child = Path(__file__).with_name("fs_child.py")
-    cmd = ["unshare", "-rm", "sh", "-c", script, "sh", str(mnt), sys.executable, str(child)]
+    cmd = [program("unshare"), "-rm", program("sh"), "-c", script, "sh", str(mnt)]
+    cmd += [sys.executable, str(child), scenario, program("mount")]
     proc = subprocess.run(
-        [*cmd, scenario],
+        cmd,
         capture_output=True,
         text=True,
         cwd=ROOT,
