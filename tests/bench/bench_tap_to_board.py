@@ -48,7 +48,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Slot  # noqa: E402
 
 from board import demo  # noqa: E402
-from board.source import POLL_INTERVAL_S, AggregatesPoller, BoardData, BoardSource  # noqa: E402
+from board._qt.source import BoardSource  # noqa: E402
+from board.source import POLL_INTERVAL_S, AggregatesPoller, BoardData  # noqa: E402
 from kiosk.flow import Flow, Recorded, State  # noqa: E402
 from kiosk.store import LocalStore  # noqa: E402
 from sync.client import AdminClient  # noqa: E402

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from board.poster import add_poster_arguments, main_poster, write_poster
+from board._qt.poster import main_poster, write_poster
+from board.admin.poster import add_poster_arguments
 from board.sample import WORST_UNIT, sample_aggregates
 from board.standings import compute_standings
 from tests.helpers.programs import program

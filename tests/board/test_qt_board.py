@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
-from board.qt_board import BoardWindow
-from board.qt_lists import ListsPage
-from board.qt_table import UNIT_CODE_ROLE, StandingsTableModel
+from board._qt.qt_board import BoardWindow
+from board._qt.qt_lists import ListsPage
+from board._qt.qt_table import UNIT_CODE_ROLE, StandingsTableModel
 from board.sample import WORST_UNIT, sample_aggregates, sample_history
 from board.source import BoardData, SourceStatus
 from board.standings import Standings, compute_standings

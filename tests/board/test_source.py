@@ -9,9 +9,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from board.qt_board import BoardWindow
+from board._qt.qt_board import BoardWindow
+from board._qt.source import BoardSource
 from board.sample import sample_aggregates
-from board.source import AggregatesPoller, BoardData, BoardSource, SourceStatus
+from board.source import AggregatesPoller, BoardData, SourceStatus
 
 QUARTER = "2026Q3"
 AGG = sample_aggregates(QUARTER)

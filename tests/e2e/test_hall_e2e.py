@@ -16,12 +16,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from board.qt_board import BoardWindow
-from board.qt_table import COLUMNS
-from board.source import AggregatesPoller, BoardSource
+from board._qt.qt_board import BoardWindow
+from board._qt.qt_table import COLUMNS
+from board._qt.source import BoardSource
+from board.source import AggregatesPoller
+from kiosk._qt.qt_kiosk import KioskWindow
 from kiosk.config import Misuse, Timings
 from kiosk.flow import Flow
-from kiosk.qt_kiosk import KioskWindow
 from kiosk.store import LocalStore
 from kiosk.sync_link import SyncLink
 from sync.client import AdminClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from kiosk.app import _qr_url
+from kiosk.app import qr_url
 from kiosk.config import load_config, load_roster
 
 
@@ -17,7 +17,7 @@ def _config(tmp_path: Path, server: str) -> Path:
 
 def test_the_qr_code_names_the_hall_and_the_window(tmp_path: Path) -> None:
     config = load_config(_config(tmp_path, "http://store.hall:8600/"))
-    url = _qr_url(config, load_roster(config))
+    url = qr_url(config, load_roster(config))
     assert url is not None
     parts = urlsplit(url)
     assert (parts.netloc, parts.path) == ("store.hall:8600", "/rate")
@@ -26,4 +26,4 @@ def test_the_qr_code_names_the_hall_and_the_window(tmp_path: Path) -> None:
 
 def test_a_local_only_kiosk_shows_no_qr_code(tmp_path: Path) -> None:
     config = load_config(_config(tmp_path, ""))
-    assert _qr_url(config, load_roster(config)) is None
+    assert qr_url(config, load_roster(config)) is None

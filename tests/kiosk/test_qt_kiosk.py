@@ -18,10 +18,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from kiosk._qt.qt_fonts import load_app_font
+from kiosk._qt.qt_kiosk import KioskWindow
 from kiosk.config import Misuse, Timings
 from kiosk.flow import Flow, State
-from kiosk.qt_fonts import load_app_font
-from kiosk.qt_kiosk import KioskWindow
 from kiosk.store import LocalStore
 from sync.roster import Roster, parse_roster
 from sync.schema import LEVEL_WORDS_ZH, Level

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QRawFont
 from PySide6.QtWidgets import QApplication
 
-from kiosk.qt_fonts import FONT_FILE, load_app_font
+from kiosk._qt.qt_fonts import FONT_FILE, load_app_font
 
 SCREENS = [
     "idle",

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk._qt.qt_style import Metrics
+from kiosk._qt.qt_widgets import button, label
 from kiosk.flow import Flow
 from kiosk.i18n import tr
-from kiosk.qt_style import Metrics
-from kiosk.qt_widgets import button, label
 
 __all__ = ["NumberPad", "PhoneScreen", "PinScreen", "group_digits"]
 

@@ -12,15 +12,15 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent, QMouseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk._qt.qt_screens import IdleScreen, OutOfServiceScreen, RateScreen, ThanksScreen, WhyScreen
+from kiosk._qt.qt_sound import Chime
+from kiosk._qt.qt_staff_panel import StaffPanel
+from kiosk._qt.qt_style import Metrics, screen_dpi, style_sheet
 from kiosk.config import ConfigError, load_roster
 from kiosk.flow import Flow, State
-from kiosk.qt_screens import IdleScreen, OutOfServiceScreen, RateScreen, ThanksScreen, WhyScreen
-from kiosk.qt_sound import Chime
-from kiosk.qt_staff_panel import StaffPanel
-from kiosk.qt_style import Metrics, screen_dpi, style_sheet
 
 if TYPE_CHECKING:
-    from kiosk.qt_phone_pad import PhoneScreen, PinScreen
+    from kiosk._qt.qt_phone_pad import PhoneScreen, PinScreen
 
 __all__ = ["CornerHotspot", "KioskWindow"]
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def _pad_screen(name: str, flow: Flow) -> QWidget:
     """The number-pad screens, imported when first needed (after the first frame)."""
-    from kiosk import qt_phone_pad
+    from kiosk._qt import qt_phone_pad
 
     screen: QWidget = getattr(qt_phone_pad, name)(flow)
     return screen

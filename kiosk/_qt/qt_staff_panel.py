@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk._qt.qt_style import Metrics
+from kiosk._qt.qt_widgets import button, card, label
 from kiosk.flow import Flow
 from kiosk.i18n import tr
-from kiosk.qt_style import Metrics
-from kiosk.qt_widgets import button, card, label
 
 __all__ = ["StaffPanel", "sync_line"]
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from board.qt_style import BLACK_BG, PX_TABLE, RED_BG, font, status_text
+from board._qt.qt_style import BLACK_BG, PX_TABLE, RED_BG, font, status_text
 from board.standings import Standings, UnitStanding
 
 __all__ = ["COLUMNS", "SORT_ROLE", "UNIT_CODE_ROLE", "StandingsTableModel", "StandingsTableView"]

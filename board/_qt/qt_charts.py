@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from board.qt_style import INK, LEVEL_COLOURS, LEVEL_WORDS, MUTED, font
+from board._qt.qt_style import INK, LEVEL_COLOURS, LEVEL_WORDS, MUTED, font
 from board.standings import Standings, UnitStanding
 
 __all__ = ["DistributionPage", "WeeklyChartPage", "hall_weekly", "weekly_series"]

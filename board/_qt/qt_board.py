@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from board.qt_charts import DistributionPage, WeeklyChartPage
-from board.qt_hardest import HardestPage
-from board.qt_lists import ListsPage
-from board.qt_style import BG, INK, MUTED, OFFLINE, PX_HEADER, font, quarter_title
-from board.qt_table import StandingsTableView
+from board._qt.qt_charts import DistributionPage, WeeklyChartPage
+from board._qt.qt_hardest import HardestPage
+from board._qt.qt_lists import ListsPage
+from board._qt.qt_style import BG, INK, MUTED, OFFLINE, PX_HEADER, font, quarter_title
+from board._qt.qt_table import StandingsTableView
 from board.source import BoardData, SourceStatus
 
 __all__ = ["PAGES", "BoardWindow", "Header", "status_line"]

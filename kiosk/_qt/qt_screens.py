@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk._qt.qt_qr import QrWidget
+from kiosk._qt.qt_style import Metrics
+from kiosk._qt.qt_widgets import Avatar, FaceButton, Icon, ReasonButton, button, card, label
 from kiosk.flow import Flow
 from kiosk.i18n import level_word, other_language_label, tr
-from kiosk.qt_qr import QrWidget
-from kiosk.qt_style import Metrics
-from kiosk.qt_widgets import Avatar, FaceButton, Icon, ReasonButton, button, card, label
 from sync.schema import LEVEL_WORDS_ZH, Level
 
 __all__ = [

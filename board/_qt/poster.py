@@ -3,7 +3,7 @@
 ``write_poster(standings, pdf_path, png_path)`` draws the same page twice with QPainter: once on a
 ``QPdfWriter`` (vector text, 300 dpi) and once on a ``QImage`` (150 dpi). Chinese uses the shipped
 font, so the poster renders on a machine with no CJK fonts. ``hall-admin poster`` calls
-``main_poster(args)``; ``add_poster_arguments(parser)`` declares its options.
+``main_poster(args)``; ``board.admin.poster`` declares its options.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from board.fonts import cjk_family
+from board._qt.fonts import cjk_family
 from board.standings import BoardEntry, Standings
 
-__all__ = ["add_poster_arguments", "draw_poster", "main_poster", "write_poster"]
+__all__ = ["draw_poster", "main_poster", "write_poster"]
 
 log = logging.getLogger(__name__)
 
@@ -255,16 +255,6 @@ def write_poster(
             raise OSError(f"could not write {png_path}")
         written.append(png_path)
     return written
-
-
-def add_poster_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``hall-admin poster``."""
-    p.add_argument("--quarter", required=True, help="e.g. 2026Q3")
-    p.add_argument("--out", type=Path, default=Path("."), help="folder for the PDF and PNG")
-    p.add_argument("--demo-data", action="store_true", help="the synthetic demo hall, no server")
-    p.add_argument("--server", default=os.environ.get("HALL_SERVER_URL"))
-    p.add_argument("--token", default=os.environ.get("HALL_BOARD_TOKEN"))
-    p.add_argument("--hall", default=os.environ.get("HALL_BOARD_HALL"))
 
 
 def main_poster(args: argparse.Namespace) -> int:

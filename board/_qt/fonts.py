@@ -16,7 +16,7 @@ __all__ = ["FONT_PATH", "cjk_family", "install_app_font"]
 
 log = logging.getLogger(__name__)
 
-FONT_PATH = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "wqy-microhei.ttc"
+FONT_PATH = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "wqy-microhei.ttc"
 _FALLBACK = "Sans Serif"
 _family: str | None = None
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QSizePolicy, QWidget
 
+from kiosk._qt.qt_style import CARD, CHOSEN_BG, FONT_FAMILY, INK, INK_SOFT, PRIMARY, Metrics
 from kiosk.config import ASSETS
-from kiosk.qt_style import CARD, CHOSEN_BG, FONT_FAMILY, INK, INK_SOFT, PRIMARY, Metrics
 
 __all__ = [
     "Avatar",

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from board.qt_style import INK, MUTED, RED, FitLabel, badge_label, font, streak_badge
+from board._qt.qt_style import INK, MUTED, RED, FitLabel, badge_label, font, streak_badge
 from board.standings import HardestEntry, Standings
 
 __all__ = ["HardestCard", "HardestPage", "problems_text"]
