@@ -30,7 +30,8 @@ from sync.roster import Roster, Staff, Unit, Window
 from sync.schema import BUILTIN_REASONS, Level
 
 __all__ = [
-    "BUILD_TIME",
+    "MAX_AHEAD_OF_SERVER",
+    "MAX_BEHIND_SERVER",
     "Flow",
     "ReasonOption",
     "Recorded",
@@ -41,9 +42,15 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# A device clock more than a year past this release, or before 2024, is implausible.
-BUILD_TIME = datetime(2026, 11, 1, tzinfo=UTC)
+# The device clock is judged against the central store's time as the kiosk last saw it (never
+# against a release date: a kiosk must not stop counting a year after it was built). Implausible:
+# before 2024; more than a year past the last server time (a kiosk offline for longer is out of
+# service in all but name); more than a day before it (time does not run backwards; the server
+# allows the same day for a clock set before enrolment). A kiosk that has never heard from a
+# server is judged by its own ratings alone.
 EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=UTC)
+MAX_AHEAD_OF_SERVER = timedelta(days=366)
+MAX_BEHIND_SERVER = timedelta(days=1)
 CLOCK_BACK_TOLERANCE = timedelta(minutes=1)
 MAX_PIN_TRIES = 5
 
@@ -103,6 +110,8 @@ class RatingStore(Protocol):
 
     def last_device_time(self) -> datetime | None: ...
 
+    def last_server_time(self) -> datetime | None: ...
+
 
 @dataclass(frozen=True)
 class ReasonOption:
@@ -148,7 +157,6 @@ class Flow:
         staff_pin: str = "1234",
         language: str = "zh",
         clock: Callable[[], datetime] = utc_now,
-        build_time: datetime = BUILD_TIME,
         problem: str | None = None,
     ) -> None:
         self.state_changed: Signal[State] = Signal()
@@ -168,7 +176,6 @@ class Flow:
         self.misuse = misuse or Misuse()
         self._pin = staff_pin
         self._clock = clock
-        self._build_time = build_time
         self.default_language = language
         self._language = language
         self._signed_in: Staff | None = None
@@ -500,13 +507,24 @@ class Flow:
             local = now.astimezone(self._roster.zone)
             if not self._roster.is_open(local.weekday(), local.time()):
                 flags.append("after_hours")
+        server = self._server_time()
         if (
             now < EARLIEST_PLAUSIBLE
-            or now > self._build_time + timedelta(days=365)
+            or (server is not None and not server - MAX_BEHIND_SERVER <= now)
+            or (server is not None and not now <= server + MAX_AHEAD_OF_SERVER)
             or (last is not None and now < last - CLOCK_BACK_TOLERANCE)
         ):
             flags.append("clock")
         return tuple(flags)
+
+    def _server_time(self) -> datetime | None:
+        if self._store is None:
+            return None
+        try:
+            return self._store.last_server_time()
+        except Exception as e:  # record() will say whether the store is really gone
+            log.warning("last_server_time failed: %s", e)
+            return None
 
     def _record(self, *, reasons: Sequence[str], phone: str | None) -> None:
         assert self._level is not None

@@ -75,6 +75,7 @@ REASON_CORRUPT = "数据文件损坏 / data file is corrupt"
 REASON_NEWER = "数据文件来自更新的版本 / data file was written by a newer version"
 REASON_OTHER = "本地存储故障 / local storage failure"
 
+_SERVER_TIME = "server_time"  # meta key: the central store's time, last seen by the pusher
 _ROW_COLUMNS = (
     "id, seq, terminal, window, unit, staff, level, reasons, phone, device_time, tz, flags, "
     "prev_hash, hash"
@@ -635,6 +636,27 @@ class LocalStore:
             elif last is not None and head_hash != last.hash:
                 problems.append(f"seq {last.seq}: does not match the chain head (replaced?)")
         return problems
+
+    def last_server_time(self) -> datetime | None:
+        """The central store's time when the pusher last heard from it (UTC), or None if never.
+
+        The flow judges the device clock against it (a release date would stop every kiosk
+        counting a year after it; this moves with every answer from the server).
+        """
+        value = self._read_meta(_SERVER_TIME)
+        if value is None:
+            return None
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC)
+        except ValueError:
+            log.warning("local store %s: unreadable server time %r; ignoring it", self._path, value)
+            return None
+
+    def note_server_time(self, at: datetime) -> None:
+        """Keep the central store's time the pusher just saw (survives a restart)."""
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("server time must be timezone-aware")
+        self.set_meta(_SERVER_TIME, at.astimezone(UTC).isoformat())
 
     def get_meta(self, key: str) -> str | None:
         return self._read_meta(key)

@@ -10,6 +10,10 @@ sake (413, 400, 403, 422) the batch is halved until that record stands alone.
 Network faults (no connection, timeouts, 5xx, 429) are retried forever with capped exponential
 backoff and full jitter; a 401 means the terminal was revoked, so the pusher stops sending, keeps
 the data and asks again slowly in case it is re-enrolled. The bearer token is never logged.
+
+Every answer's ``Date`` header is the central store's time; the pusher keeps the latest in the
+outbox (``note_server_time``, at most every few minutes) so that the kiosk judges its own clock
+against it, across restarts.
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ SyncState = Literal["online", "offline", "revoked", "not_enrolled", "wrong_windo
 
 # A server that asks for a very long pause (or a broken Retry-After) must not park the kiosk.
 MAX_RETRY_AFTER_S = 600.0
+# How often the server's time is written to the outbox (a disk write; the clock check it feeds
+# allows days, so minutes of staleness do not matter).
+SERVER_TIME_EVERY_S = 300.0
 
 
 class Outbox(Protocol):
@@ -72,6 +79,8 @@ class Outbox(Protocol):
     def backlog(self) -> int:
         """How many records still wait to be sent."""
         ...
+
+    # Optional: ``note_server_time(at: datetime) -> None`` keeps the server's time (LocalStore).
 
 
 @dataclass(frozen=True)
@@ -294,6 +303,10 @@ class Pusher:
         self._failures = 0
         self._roster_failures = 0
         self._rejected = 0
+        # The server's time from the latest answer (set on whichever thread got the answer),
+        # and when it was last written to the outbox.
+        self._server_time: datetime | None = None
+        self._server_time_kept: tuple[datetime, float] | None = None
         initial: SyncState = "offline" if token else "not_enrolled"
         self._status = SyncStatus(state=initial)
 
@@ -350,7 +363,10 @@ class Pusher:
                 outbox = self._factory()
             with (
                 httpx.Client(
-                    base_url=self.base_url, transport=self._transport, timeout=self._timeout
+                    base_url=self.base_url,
+                    transport=self._transport,
+                    timeout=self._timeout,
+                    event_hooks={"response": [self._saw_answer]},
                 ) as client,
                 ThreadPoolExecutor(1, thread_name_prefix="hall-pusher-post") as poster,
             ):
@@ -371,6 +387,7 @@ class Pusher:
         self._rejected = _count_set_aside(outbox, self._rejected)
         self._set(backlog=_safe_backlog(outbox, 0))
         while not self._stop.is_set():
+            self._keep_server_time(outbox)
             token = self._token
             if not token:
                 self._set(state="not_enrolled", backlog=outbox.backlog())
@@ -414,6 +431,31 @@ class Pusher:
                 log.exception("sync: unexpected error")
                 self._went_offline(f"local error: {type(e).__name__}", outbox)
                 self._pause(self._backoff())
+        self._keep_server_time(outbox, force=True)
+
+    def _saw_answer(self, response: httpx.Response) -> None:
+        """httpx response hook (pusher or poster thread): note the server's time."""
+        at = _server_date(response)
+        if at is not None:
+            self._server_time = at
+
+    def _keep_server_time(self, outbox: Outbox, *, force: bool = False) -> None:
+        """Write the server's latest time to the outbox: the first, then every few minutes."""
+        at = self._server_time
+        note = getattr(outbox, "note_server_time", None)
+        if at is None or not callable(note):
+            return
+        kept = self._server_time_kept
+        if kept is not None and (
+            kept[0] == at or (not force and self._monotonic() - kept[1] < SERVER_TIME_EVERY_S)
+        ):
+            return
+        try:
+            note(at)
+        except Exception:  # a local fault shows when the next rating is written
+            log.warning("cannot keep the server's time in the outbox", exc_info=True)
+            return
+        self._server_time_kept = (at, self._monotonic())
 
     def _pull_roster(
         self, roster: RosterPuller, client: httpx.Client, token: str, outbox: Outbox
@@ -654,6 +696,18 @@ def _retry_after(resp: httpx.Response) -> float | None:
             return None
         seconds = (when - datetime.now(UTC)).total_seconds()
     return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
+
+
+def _server_date(resp: httpx.Response) -> datetime | None:
+    """The ``Date`` header's time (every HTTP server sends one), or None."""
+    value = resp.headers.get("Date")
+    if not value:
+        return None
+    try:
+        at = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return at.astimezone(UTC) if at.tzinfo is not None else None
 
 
 def _detail(resp: httpx.Response) -> str:

@@ -23,3 +23,6 @@ class FullDiskStore:
 
     def last_device_time(self) -> datetime | None:
         return None
+
+    def last_server_time(self) -> datetime | None:
+        return None

@@ -243,15 +243,74 @@ def test_after_hours_flag_in_the_halls_zone(
 def test_implausible_clock_is_flagged(
     make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
 ) -> None:
+    store.note_server_time(OPEN - timedelta(hours=1))  # the pusher heard the server then
     flow = make_flow()
     rate_once(flow, clock, 4)
     clock.now = OPEN - timedelta(minutes=5)  # clock jumped back past the last rating
     rate_once(flow, clock, 4)
     clock.now = datetime(2023, 6, 1, 2, 0, tzinfo=UTC)
     rate_once(flow, clock, 4)
-    clock.now = datetime(2029, 6, 6, 2, 0, tzinfo=UTC)  # years after this build
+    clock.now = datetime(2029, 6, 6, 2, 0, tzinfo=UTC)  # years after the server's last word
     rate_once(flow, clock, 4)
     assert ["clock" in r["flags"] for r in rows(store)] == [False, True, True, True]
+
+
+# Wednesday 2031-03-05 10:00 in Chongqing: years after this code was written.
+IN_2031 = datetime(2031, 3, 5, 2, 0, tzinfo=UTC)
+
+
+def test_a_kiosk_whose_clock_and_server_both_say_2031_records_scored_ratings(
+    make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
+) -> None:
+    store.note_server_time(IN_2031 - timedelta(days=3))  # offline since the weekend
+    clock.now = IN_2031
+    flow = make_flow()
+    for level in (5, 4, 1):
+        rate_once(flow, clock, level)
+    assert [r["flags"] for r in rows(store)] == ["[]", "[]", "[]"]
+
+
+def test_a_kiosk_that_never_heard_a_server_is_judged_by_its_own_ratings(
+    make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
+) -> None:
+    clock.now = IN_2031  # local-only (or not enrolled yet): nothing says 2031 is wrong
+    flow = make_flow()
+    rate_once(flow, clock, 5)
+    clock.now = datetime(2023, 12, 31, 2, 0, tzinfo=UTC)  # before any release: never right
+    rate_once(flow, clock, 5)
+    assert ["clock" in r["flags"] for r in rows(store)] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("device", "flagged"),
+    [  # whole weeks, or minutes the same morning: the hall is open at each of these times
+        (IN_2031 + timedelta(weeks=1), False),  # a week offline
+        (IN_2031 + timedelta(weeks=43), False),  # a long outage still counts
+        (IN_2031 + timedelta(weeks=156), True),  # the clock jumped years ahead
+        (IN_2031 - timedelta(minutes=90), False),  # a slow clock, within the day
+        (IN_2031 - timedelta(weeks=6), True),  # reset to an older date
+    ],
+)
+def test_the_clock_is_judged_against_the_last_server_time(
+    make_flow: Callable[..., Flow],
+    store: LocalStore,
+    clock: Clock,
+    device: datetime,
+    flagged: bool,
+) -> None:
+    store.note_server_time(IN_2031)
+    clock.now = device
+    rate_once(make_flow(), clock, 5)
+    assert [r["flags"] for r in rows(store)] == ['["clock"]' if flagged else "[]"]
+
+
+def test_the_last_server_time_survives_a_restart(data_dir: Path) -> None:
+    path = data_dir / "kiosk.sqlite3"
+    with LocalStore(path) as first:
+        assert first.last_server_time() is None
+        first.note_server_time(IN_2031)
+    with LocalStore(path) as again:
+        assert again.last_server_time() == IN_2031
 
 
 def test_sign_in_and_out_attribution(

@@ -17,9 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
+from kiosk.flow import Flow, State
 from kiosk.store import LocalStore
 from kiosk.sync_link import EnrollError, SyncLink
 from sync.pusher import BATCH_PATH, ENROLL_PATH, ROSTER_PATH, Pusher
+from sync.roster import parse_roster
 
 TOKEN = "tok-kiosk-SECRET-77c1"
 URL = "http://central.test"
@@ -46,8 +48,15 @@ class Central:
         self.reject_levels: set[int] = set()  # records at these levels are rejected
         self.faults: list[str] = []
         self.roster = {"hall": {"code": "H1", "name": "示范大厅"}, "windows": {"A01": {}}}
+        self.date: str | None = None  # the Date header of every answer, as a web server sends
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        response = self._answer(request)
+        if self.date is not None:
+            response.headers["Date"] = self.date
+        return response
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
         with self.lock:
             path = request.url.path
             if path == ENROLL_PATH:
@@ -302,3 +311,35 @@ def test_a_kiosk_configured_for_another_window_keeps_its_ratings_and_says_so(
     assert "A01" in (link.status.last_error or "")
     assert not [t for t in threading.enumerate() if t.name == "hall-pusher" and t.is_alive()]
     assert store.backlog() == 5 and store.rejected() == [] and not set(ids) & set(central.stored)
+
+
+def test_the_server_time_the_pusher_sees_judges_the_kiosk_clock_after_a_restart(
+    links: Callable[..., SyncLink],
+    store: LocalStore,
+    central: Central,
+    data_dir: Path,
+    demo_roster_path: Path,
+) -> None:
+    central.date = "Wed, 05 Mar 2031 01:55:00 GMT"
+    link = links()
+    link.start()
+    link.enroll("ENROL-1")
+    wait_until(lambda: store.last_server_time() is not None, what="server time kept")
+    assert store.last_server_time() == datetime(2031, 3, 5, 1, 55, tzinfo=UTC)
+    assert link.stop()
+    store.close()
+
+    # The kiosk restarts with no network: its clock and the server's last word agree on 2031.
+    roster = parse_roster(demo_roster_path).for_window("A01")
+    now = datetime(2031, 3, 5, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in the hall
+    with LocalStore(data_dir / "kiosk.sqlite3") as again:
+        flow = Flow(roster=roster, window="A01", store=again, clock=lambda: now)
+        flow.start()
+        flow.rate(5)
+        assert flow.state is State.THANKS
+        now = datetime(2034, 3, 8, 2, 0, tzinfo=UTC)  # then the clock jumps three years
+        flow.tick()
+        flow.start()
+        flow.rate(5)
+        flags = [r.flags for r in again.unsent()]
+    assert flags == [(), ("clock",)]
