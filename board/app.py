@@ -15,12 +15,11 @@ import argparse
 import logging
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from board.source import POLL_INTERVAL_S
-from sync.schema import quarter_of
+from sync.quarter import Quarter
 
 __all__ = ["build_parser", "main"]
 
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def current_quarter(tz: str = "Asia/Shanghai") -> str:
-    return quarter_of(datetime.now(ZoneInfo(tz)))
+    return str(Quarter.at(datetime.now(UTC), tz))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,10 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _valid_quarter(q: str) -> bool:
-    return len(q) == 6 and q[:4].isdigit() and q[4] == "Q" and q[5] in "1234"
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -63,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per 2-second poll
     quarter = args.quarter or current_quarter()
-    if not _valid_quarter(quarter):
+    if not Quarter.is_label(quarter):
         sys.stderr.write(f"hall-board: --quarter must look like 2026Q3, got {quarter!r}\n")
         return 2
     if not args.demo_data and not (args.server and args.token and args.hall):

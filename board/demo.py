@@ -39,8 +39,9 @@ from pathlib import Path
 import httpx
 
 from sync.client import AdminClient, enroll
+from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
-from sync.schema import GENESIS_HASH, RatingRecord, previous_quarter, quarter_of
+from sync.schema import GENESIS_HASH, RatingRecord
 
 __all__ = ["main"]
 
@@ -142,10 +143,6 @@ def _opening_times(roster: Roster, start: date, end: datetime, rng: random.Rando
         day += timedelta(days=1)
 
 
-def _quarter_start(q: str) -> date:
-    return date(int(q[:4]), 3 * (int(q[5]) - 1) + 1, 1)
-
-
 class Hall:
     """The processes of the demo hall; ``stop()`` ends them all."""
 
@@ -225,8 +222,7 @@ class Hall:
 
 def fill_history(hall: Hall, roster: Roster, now: datetime, rng: random.Random) -> int:
     """Push the previous quarter and this one so far, one terminal per window."""
-    quarter = quarter_of(now.astimezone(roster.zone))
-    start = _quarter_start(previous_quarter(quarter))
+    start = Quarter.at(now, roster.zone).previous().first_day
     total = 0
     for window in roster.windows:
         term = hall.enrol(window)

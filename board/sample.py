@@ -18,8 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from board.standings import QuarterOutcome, Standings, compute_standings
+from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
-from sync.schema import BUILTIN_REASONS, previous_quarter
+from sync.schema import BUILTIN_REASONS
 
 __all__ = [
     "DEMO_ROSTER",
@@ -43,9 +44,7 @@ _WEAK = {"JTJ": 0.78, "ZJW": 0.82}
 
 def quarter_weeks(quarter: str, until: date | None = None) -> list[date]:
     """The local Mondays of every week touching ``quarter`` (e.g. ``2026Q3``), up to ``until``."""
-    year, q = int(quarter[:4]), int(quarter[-1])
-    first = date(year, 3 * (q - 1) + 1, 1)
-    last = date(year + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1)
+    first, last = Quarter.parse(quarter).first_day, Quarter.parse(quarter).last_day
     if until is not None:
         last = min(last, until)
     monday = first - timedelta(days=first.weekday())
@@ -178,9 +177,10 @@ def sample_aggregates(
 def previous_quarters(quarter: str, count: int) -> list[str]:
     """The ``count`` quarters before ``quarter``, oldest first (``2026Q3``, 2 -> Q1, Q2)."""
     out: list[str] = []
+    q = Quarter.parse(quarter)
     for _ in range(count):
-        quarter = previous_quarter(quarter)
-        out.append(quarter)
+        q = q.previous()
+        out.append(str(q))
     return out[::-1]
 
 

@@ -19,7 +19,7 @@ import httpx
 
 from board.standings import QuarterOutcome, Standings, compute_standings
 from sync.client import ApiError, BoardClient
-from sync.schema import previous_quarter
+from sync.quarter import Quarter
 
 __all__ = [
     "AggregatesPoller",
@@ -122,7 +122,7 @@ class AggregatesPoller:
         out: list[QuarterOutcome] = []
         quarter = self.quarter
         for _ in range(HISTORY_QUARTERS):
-            quarter = previous_quarter(quarter)
+            quarter = str(Quarter.parse(quarter).previous())
             try:
                 r = self._client.aggregates(self.hall, quarter)
             except (ApiError, httpx.HTTPError, ValueError) as e:

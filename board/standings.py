@@ -75,6 +75,8 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Literal
 
+from sync.quarter import Quarter
+
 __all__ = [
     "BoardEntry",
     "HardestEntry",
@@ -601,22 +603,15 @@ def _prior_mean(aggregates: Mapping[str, object], s: Settings, warnings: list[st
     return value
 
 
-def _quarter_key(q: str) -> tuple[int, int] | None:
+def _quarter_key(q: str) -> Quarter | None:
     q = q.strip().upper()
-    if len(q) == 6 and q[:4].isdigit() and q[4] == "Q" and q[5] in "1234":
-        return int(q[:4]), int(q[5])
-    return None
-
-
-def _previous(key: tuple[int, int]) -> tuple[int, int]:
-    year, q = key
-    return (year, q - 1) if q > 1 else (year - 1, 4)
+    return Quarter.parse(q) if Quarter.is_label(q) else None
 
 
 def _outcomes_by_quarter(
     history: Sequence[Standings | QuarterOutcome], quarter: str, warnings: list[str]
-) -> dict[tuple[int, int], QuarterOutcome]:
-    out: dict[tuple[int, int], QuarterOutcome] = {}
+) -> dict[Quarter, QuarterOutcome]:
+    out: dict[Quarter, QuarterOutcome] = {}
     for h in history:
         o = h.outcome() if isinstance(h, Standings) else h
         key = _quarter_key(o.quarter)
@@ -633,7 +628,7 @@ def _streak(
     code: str,
     quarter: str,
     now: bool,
-    past: Mapping[tuple[int, int], QuarterOutcome],
+    past: Mapping[Quarter, QuarterOutcome],
     members: Callable[[QuarterOutcome], AbstractSet[str]],
 ) -> int:
     if not now:
@@ -641,7 +636,7 @@ def _streak(
     count = 1
     key = _quarter_key(quarter)
     while key is not None:
-        key = _previous(key)
+        key = key.previous()
         o = past.get(key)
         if o is None or code not in members(o):
             break

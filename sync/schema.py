@@ -25,8 +25,6 @@ __all__ = [
     "RatingRecord",
     "RecordError",
     "chain_hash",
-    "previous_quarter",
-    "quarter_of",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -257,17 +255,6 @@ class RatingRecord:
 
 def chain_hash(prev_hash: str, record: RatingRecord) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + record.canonical_content()).hexdigest()
-
-
-def quarter_of(local: datetime) -> str:
-    """``2026Q3`` for a datetime already in the hall's local time zone."""
-    return f"{local.year}Q{(local.month - 1) // 3 + 1}"
-
-
-def previous_quarter(quarter: str) -> str:
-    """The quarter before ``2026Q1`` is ``2025Q4``."""
-    year, q = int(quarter[:4]), int(quarter[-1])
-    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
 
 
 def _replace(rec: RatingRecord, **changes: Any) -> RatingRecord:

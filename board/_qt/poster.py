@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 )
 
 from board._qt.fonts import cjk_family
+from board._qt.qt_style import quarter_title
 from board.standings import BoardEntry, Standings
 
 __all__ = ["draw_poster", "main_poster", "write_poster"]
@@ -45,12 +46,6 @@ RED = QColor("#B3261E")
 INK = QColor("#1B1B1B")
 MUTED = QColor("#4A4A4A")
 DARK = QColor("#202124")
-
-_QUARTER_ZH = {"1": "一", "2": "二", "3": "三", "4": "四"}
-
-
-def _quarter_words(q: str) -> str:
-    return f"{q[:4]}年第{_QUARTER_ZH.get(q[-1], q[-1])}季度" if len(q) == 6 else q
 
 
 def _font(size: float, *, bold: bool = False) -> QFont:
@@ -115,7 +110,7 @@ def draw_poster(p: QPainter, standings: Standings, today: date | None = None) ->
     p.drawText(QRectF(100, 150, PAGE_W - 200, 140), center, str(standings.hall.get("name", "")))
     p.setPen(RED)
     p.setFont(_font(190, bold=True))
-    p.drawText(QRectF(100, 300, PAGE_W - 200, 240), center, f"{_quarter_words(standings.quarter)}")
+    p.drawText(QRectF(100, 300, PAGE_W - 200, 240), center, quarter_title(standings.quarter))
     p.setFont(_font(150, bold=True))
     p.drawText(QRectF(100, 540, PAGE_W - 200, 200), center, "服务评价红黑榜")
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from board._qt.fonts import cjk_family
 from board.standings import UnitStanding
+from sync.quarter import Quarter
 
 __all__ = [
     "BG",
@@ -59,8 +60,6 @@ LEVEL_COLOURS = {
 }
 LEVEL_WORDS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
-_QUARTER_ZH = {"1": "一", "2": "二", "3": "三", "4": "四"}
-
 
 def font(px: int, *, bold: bool = False) -> QFont:
     """The shipped CJK font at ``px`` pixels."""
@@ -72,9 +71,7 @@ def font(px: int, *, bold: bool = False) -> QFont:
 
 def quarter_title(quarter: str) -> str:
     """``2026Q3`` -> ``2026年第三季度``."""
-    if len(quarter) == 6 and quarter[4] == "Q" and quarter[5] in _QUARTER_ZH:
-        return f"{quarter[:4]}年第{_QUARTER_ZH[quarter[5]]}季度"
-    return quarter
+    return Quarter.parse(quarter).label_zh if Quarter.is_label(quarter) else quarter
 
 
 def status_text(u: UnitStanding) -> str:

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from sync.schema import BUILTIN_REASONS, quarter_of
+from sync.quarter import Quarter
+from sync.schema import BUILTIN_REASONS
 from sync.server import models as m
 
-__all__ = ["build_aggregates", "current_quarter", "data_stamp", "previous_quarter"]
+__all__ = ["build_aggregates", "current_quarter", "data_stamp"]
 
 
 def current_quarter(tz: str, now: datetime) -> str:
     """The quarter ``now`` falls in, reckoned in the hall's zone."""
-    return quarter_of(now.astimezone(ZoneInfo(tz)))
-
-
-def previous_quarter(quarter: str) -> str:
-    year, q = int(quarter[:4]), int(quarter[5])
-    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+    return str(Quarter.at(now, tz))
 
 
 def data_stamp(session: Session, hall: m.Hall, quarter: str) -> list[Any]:
@@ -35,7 +30,7 @@ def data_stamp(session: Session, hall: m.Hall, quarter: str) -> list[Any]:
     bumps ``data_version``. One index range over the two quarters' rollup rows (units × weeks).
     """
     L = m.LevelCount
-    before = previous_quarter(quarter)
+    before = str(Quarter.parse(quarter).previous())
     rows = session.execute(
         select(L.quarter, func.sum(L.n))
         .where(L.hall == hall.code, col(L.quarter).in_([quarter, before]))
@@ -101,7 +96,7 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
         # Inspections and verified misconduct arrive with the admin console; none recorded yet.
         "inspections": [],
         "misconduct": [],
-        "prior_mean": prior_mean(session, hall.code, previous_quarter(quarter)),
+        "prior_mean": prior_mean(session, hall.code, str(Quarter.parse(quarter).previous())),
     }
 
 

@@ -36,7 +36,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from sync.schema import GENESIS_HASH, RatingRecord, RecordError, quarter_of
+from sync.quarter import Quarter
+from sync.schema import GENESIS_HASH, RatingRecord, RecordError
 from sync.server import models as m
 from sync.server.core.config import Settings
 
@@ -441,7 +442,7 @@ def _row(a: _Accepted, hall: str, zone: ZoneInfo, now: datetime) -> dict[str, An
         "hash": rec.hash,
         "received_at": now,
         "server_flags": a.server_flags,
-        "quarter": quarter_of(local),
+        "quarter": str(Quarter.of(local)),
         "week": week,
         "flagged": bool(rec.flags or a.server_flags),
         "released": False,

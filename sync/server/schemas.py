@@ -7,8 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from sync.quarter import QUARTER_PATTERN
+
 __all__ = [
     "MAX_BATCH_RECORDS",
+    "QUARTER_PATTERN",
     "AggregatesOut",
     "AnomalyOut",
     "BatchIn",
@@ -35,7 +38,6 @@ MAX_BATCH_RECORDS = 1000
 # (Explicit ranges, not \s: Python and the ECMA regexes of JSON Schema disagree on \s.)
 CODE_PATTERN = r"^[^\u0000-\u0020\u007f/]{1,64}$"
 TERMINAL_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
-QUARTER_PATTERN = r"^[0-9]{4}Q[1-4]$"
 
 
 class ErrorOut(BaseModel):

@@ -59,8 +59,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from board.demo import Terminal as DemoTerminal  # noqa: E402
 from board.standings import compute_standings  # noqa: E402
 from sync.client import AdminClient, BoardClient, enroll  # noqa: E402
+from sync.quarter import Quarter  # noqa: E402
 from sync.roster import Roster, parse_roster  # noqa: E402
-from sync.schema import BUILTIN_REASONS, GENESIS_HASH, quarter_of  # noqa: E402
+from sync.schema import BUILTIN_REASONS, GENESIS_HASH  # noqa: E402
 from tests.helpers.postgres import fresh_database as pg_fresh_database  # noqa: E402
 from tests.helpers.server import ServerProcess, start_server  # noqa: E402
 
@@ -547,7 +548,7 @@ def main(argv: list[str] | None = None) -> None:
     roster = parse_roster(ROSTER)
     hall = roster.hall.code
     now = datetime.now(UTC)
-    cur = quarter_of(now.astimezone(roster.zone))
+    cur = str(Quarter.at(now, roster.zone))
     quarter = args.quarter or (
         f"{int(cur[:4]) - 1}Q4" if cur[5] == "1" else f"{cur[:5]}{int(cur[5]) - 1}"
     )

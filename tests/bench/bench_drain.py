@@ -49,7 +49,8 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 
 from kiosk.store import LocalStore  # noqa: E402
 from sync.pusher import Pusher, SyncStatus, enroll  # noqa: E402
-from sync.schema import RatingRecord, quarter_of  # noqa: E402
+from sync.quarter import Quarter  # noqa: E402
+from sync.schema import RatingRecord  # noqa: E402
 from sync.server import models as m  # noqa: E402
 from sync.server.core.db import make_engine  # noqa: E402
 from tests.e2e.hall import ROSTER_PATH, fill_store  # noqa: E402
@@ -203,7 +204,7 @@ def server_rows(records: list[RatingRecord], terminal: str) -> list[dict[str, An
                 "hash": r.hash,
                 "received_at": now,
                 "server_flags": [],
-                "quarter": quarter_of(local),
+                "quarter": str(Quarter.of(local)),
                 "week": local.date() - timedelta(days=local.weekday()),
                 "flagged": False,
                 "released": False,

@@ -54,8 +54,8 @@ from kiosk.flow import Flow, Recorded, State  # noqa: E402
 from kiosk.store import LocalStore  # noqa: E402
 from sync.client import AdminClient  # noqa: E402
 from sync.pusher import Pusher, enroll  # noqa: E402
+from sync.quarter import Quarter  # noqa: E402
 from sync.roster import parse_roster, parse_roster_bytes  # noqa: E402
-from sync.schema import quarter_of  # noqa: E402
 from tests.helpers.server import start_server  # noqa: E402
 
 WINDOW, STAFF, UNIT = "A01", "TL0002", "YJJ"  # 李磊 of the emergency bureau at window A01
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
             pusher.start()
 
             # The wall.
-            quarter = quarter_of(clock().astimezone(zone))
+            quarter = str(Quarter.at(clock(), zone))
             poller = AggregatesPoller(srv.url, board_token, "TL", quarter)
             source = BoardSource(poller)
             wall = Wall(UNIT)

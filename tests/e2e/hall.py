@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import sqlalchemy as sa
@@ -31,8 +30,8 @@ from sqlalchemy.pool import NullPool
 from kiosk.flow import Flow, Recorded, State
 from kiosk.store import LocalStore
 from kiosk.sync_link import SyncLink
+from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
-from sync.schema import quarter_of
 from tests.helpers.server import ServerProcess
 
 __all__ = [
@@ -324,7 +323,7 @@ def expected_quarter(device_time: str, tz: str, clock_flagged: bool) -> str:
     """The quarter the server should file a rating under: the device's, unless its clock is
     implausible (then the quarter it arrived in, which is now)."""
     when = datetime.now(UTC) if clock_flagged else datetime.fromisoformat(device_time)
-    return quarter_of(when.astimezone(ZoneInfo(tz)))
+    return str(Quarter.at(when, tz))
 
 
 # ---------------------------------------------------------------- bulk buffering

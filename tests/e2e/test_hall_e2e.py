@@ -26,8 +26,8 @@ from kiosk.flow import Flow
 from kiosk.store import LocalStore
 from kiosk.sync_link import SyncLink
 from sync.client import AdminClient
+from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
-from sync.schema import quarter_of
 from tests.helpers.server import ServerProcess, start_server
 
 LEFT = Qt.MouseButton.LeftButton
@@ -99,7 +99,7 @@ def test_taps_on_a_kiosk_reach_the_board(
     flow.rating_recorded.connect(lambda _r: link.notify())
 
     # The wall: the real board window polling with its own credential.
-    quarter = quarter_of(clock().astimezone(roster.zone))
+    quarter = str(Quarter.of(clock().astimezone(roster.zone)))
     source = BoardSource(AggregatesPoller(server.url, board_token, "TL", quarter), interval_s=0.5)
     board = BoardWindow(rotate_s=600)
     qtbot.addWidget(board)
