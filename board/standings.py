@@ -75,6 +75,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Literal
 
+from board.standings_text import TEXTS, Lang
 from sync.quarter import Quarter
 
 __all__ = [
@@ -93,7 +94,6 @@ log = logging.getLogger(__name__)
 
 Status = Literal["red", "black", "ranked", "not_enough"]
 Naming = Literal["named", "anonymous"]
-Lang = Literal["zh", "en"]
 
 DIMENSIONS = ("image", "behaviour", "discipline")
 _DIMENSION_ALIASES = {
@@ -323,23 +323,56 @@ def compute_standings(
         if settings is not None
         else Settings.from_mapping(_mapping(aggregates, "settings"))
     )
-    t = _TEXT[lang]
+    t = TEXTS[lang]
     hall_raw = _mapping(aggregates, "hall")
     hall = {k: str(hall_raw.get(k, "")) for k in ("code", "name", "tz")}
     quarter = str(aggregates.get("quarter", ""))
     generated_at = str(aggregates.get("generated_at") or datetime.now(UTC).isoformat())
     mu0 = _prior_mean(aggregates, s, warnings)
 
+    calcs = _read_units(aggregates, warnings)
+    hall_counts = _score_units(calcs, s, mu0)
+    hall_mean = _hall_mean(hall_counts, s, mu0)
+    ranked = _rank(calcs, s)
+    black = _black_list(calcs, ranked, s, hall_mean)
+    red = _red_list(ranked, s)
+    hardest = _hardest(calcs, ranked, s)
+    _main_problems(calcs, aggregates)
+    _streaks(calcs, _outcomes_by_quarter(history, quarter, warnings), quarter, s, t)
+
+    weights = _weights(s)
+    ctx = _Ctx(s, t, mu0, hall_mean, weights, sum(weights), ranked, red, black)
+    unranked = sorted((c for c in calcs.values() if c.rank is None), key=lambda c: (-c.n, c.code))
+    return Standings(
+        hall=hall,
+        quarter=quarter,
+        settings=s,
+        units=[_unit_standing(c, ctx) for c in ranked + unranked],
+        red_list=[
+            BoardEntry(c.name, c.quarter, c.n, c.code, t["red_reason"].format(rank=c.rank))
+            for c in red
+        ],
+        black_list=[_black_entry(c, ctx) for c in black],
+        black_list_empty_reason=None if black else _empty_black_reason(ctx),
+        hardest=[_hardest_entry(i, c, ctx) for i, c in enumerate(hardest, start=1)],
+        hall_mean=hall_mean,
+        level_distribution=hall_counts,
+        generated_at=generated_at,
+        rules=_rules(ctx),
+        warnings=warnings,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules, one phase each, in the order compute_standings applies them.
+
+
+def _read_units(aggregates: Mapping[str, object], warnings: list[str]) -> dict[str, _Calc]:
+    """Every unit of the roster with its counts, reasons, inspections and misconduct (rules 1,
+    4, 9). Rows for a unit the roster lacks still count, with a warning."""
     categories = {
         str(c.get("code")): str(c.get("name", "")) for c in _rows(aggregates, "categories")
     }
-    reason_names: dict[str, str] = dict(_BUILTIN_REASON_NAMES)
-    reason_order: dict[str, int] = {}
-    for i, r in enumerate(_rows(aggregates, "reasons")):
-        code = str(r.get("code"))
-        reason_names[code] = str(r.get("name") or code)
-        reason_order.setdefault(code, i)
-
     calcs: dict[str, _Calc] = {}
     for u in _rows(aggregates, "units"):
         code = str(u.get("code"))
@@ -383,12 +416,19 @@ def compute_standings(
     if isinstance(misconduct_raw, Iterable) and not isinstance(misconduct_raw, str | bytes):
         for code in misconduct_raw:
             calc_for(str(code), "misconduct").misconduct = True
+    return calcs
 
-    # Per unit scores (rules 1-5); each depends on that unit's rows only. Inspections are
-    # sorted so that the input's row order changes neither the text nor a float sum.
+
+def _weights(s: Settings) -> tuple[float, float, float, float]:
+    return (s.w_quality, s.w_image, s.w_behaviour, s.w_discipline)
+
+
+def _score_units(calcs: Mapping[str, _Calc], s: Settings, mu0: float) -> dict[int, int]:
+    """Rules 1-5, per unit: each depends on that unit's rows only. Returns the hall's counts
+    per level. Inspections are sorted so that the input's row order changes neither the text
+    nor a float sum."""
     pts = s.level_points
-    lo, hi = pts[0], pts[4]
-    weights = (s.w_quality, s.w_image, s.w_behaviour, s.w_discipline)
+    weights = _weights(s)
     wsum = sum(weights)
     hall_counts = {lvl: 0 for lvl in range(1, 6)}
     for c in calcs.values():
@@ -397,7 +437,7 @@ def compute_standings(
         c.total = sum(c.counts[lvl] * pts[lvl - 1] for lvl in range(1, 6))
         c.negative = c.counts[1] + c.counts[2]
         c.citizen = (s.prior_m * mu0 + c.total) / (s.prior_m + c.n) if s.prior_m + c.n else mu0
-        c.low, c.high = _wilson(c.citizen, c.n, lo, hi, s.z)
+        c.low, c.high = _wilson(c.citizen, c.n, pts[0], pts[4], s.z)
         for dim in DIMENSIONS:
             raw = 100.0 + sum(p for d, p, _ in c.inspections if d == dim)
             c.dims[dim] = min(max(raw, 0.0), 100.0 + s.bonus_cap)
@@ -409,19 +449,31 @@ def compute_standings(
         ) / wsum
         for lvl in range(1, 6):
             hall_counts[lvl] += c.counts[lvl]
-    hall_n = sum(hall_counts.values())
-    hall_total = sum(hall_counts[lvl] * pts[lvl - 1] for lvl in range(1, 6))
-    hall_mean = hall_total / hall_n if hall_n else mu0
+    return hall_counts
 
-    # Ranking (rule 6).
+
+def _hall_mean(hall_counts: Mapping[int, int], s: Settings, mu0: float) -> float:
+    """Rule 7: mean points of every scored rating in the hall (μ0 when none)."""
+    hall_n = sum(hall_counts.values())
+    hall_total = sum(hall_counts[lvl] * s.level_points[lvl - 1] for lvl in range(1, 6))
+    return hall_total / hall_n if hall_n else mu0
+
+
+def _rank(calcs: Mapping[str, _Calc], s: Settings) -> list[_Calc]:
+    """Rule 6: the units with enough ratings, best first, numbered."""
     ranked = sorted(
         (c for c in calcs.values() if c.n >= s.min_ratings),
         key=lambda c: (-c.quarter, -c.citizen, -c.n, c.negative, c.code),
     )
     for i, c in enumerate(ranked, start=1):
         c.rank = i
+    return ranked
 
-    # Black list (rule 9): misconduct first, then credible bottom units.
+
+def _black_list(
+    calcs: Mapping[str, _Calc], ranked: Sequence[_Calc], s: Settings, hall_mean: float
+) -> list[_Calc]:
+    """Rules 8-9: misconduct first, then credibly worse units from the bottom, within quota."""
     black: list[_Calc] = sorted(
         (c for c in calcs.values() if c.misconduct), key=lambda c: (c.quarter, c.code)
     )
@@ -432,33 +484,59 @@ def compute_standings(
     black += walk[: s.black_count]
     for c in black:
         c.status = "black"
+    return black
 
-    # Red list (rule 10).
+
+def _red_list(ranked: Sequence[_Calc], s: Settings) -> list[_Calc]:
+    """Rule 10: the top ranked units not on the black list; the rest of the ranked are
+    "ranked"."""
     red = [c for c in ranked if c.status != "black"][: s.red_count]
     for c in red:
         c.status = "red"
     for c in ranked:
         if c.status == "not_enough":
             c.status = "ranked"
+    return red
 
-    # Hardest sections (rule 12).
-    hardest_pool = sorted(
+
+def _hardest(calcs: Mapping[str, _Calc], ranked: Sequence[_Calc], s: Settings) -> list[_Calc]:
+    """Rule 12: misconduct first, then the highest share of 差评, numbered."""
+    pool = sorted(
         (c for c in ranked if c.negative > 0 and not c.misconduct),
         key=lambda c: (-c.negative / c.n, -c.negative, c.code),
     )
-    hardest = (
-        sorted((c for c in calcs.values() if c.misconduct), key=lambda c: c.code) + hardest_pool
-    )[: s.hardest_count]
+    hardest = (sorted((c for c in calcs.values() if c.misconduct), key=lambda c: c.code) + pool)[
+        : s.hardest_count
+    ]
     for i, c in enumerate(hardest, start=1):
         c.hardest_rank = i
+    return hardest
+
+
+def _main_problems(calcs: Mapping[str, _Calc], aggregates: Mapping[str, object]) -> None:
+    """Rule 12's main problems: each unit's three most-cited reasons; ties by the order of the
+    aggregates' reason list, then code."""
+    names: dict[str, str] = dict(_BUILTIN_REASON_NAMES)
+    order: dict[str, int] = {}
+    for i, r in enumerate(_rows(aggregates, "reasons")):
+        code = str(r.get("code"))
+        names[code] = str(r.get("name") or code)
+        order.setdefault(code, i)
     for c in calcs.values():
         c.top_reasons = sorted(
-            ((code, reason_names.get(code, code), n) for code, n in c.reasons.items() if n > 0),
-            key=lambda r: (-r[2], reason_order.get(r[0], len(reason_order)), r[0]),
+            ((code, names.get(code, code), n) for code, n in c.reasons.items() if n > 0),
+            key=lambda r: (-r[2], order.get(r[0], len(order)), r[0]),
         )[:3]
 
-    # Streaks (rule 13).
-    past = _outcomes_by_quarter(history, quarter, warnings)
+
+def _streaks(
+    calcs: Mapping[str, _Calc],
+    past: Mapping[Quarter, QuarterOutcome],
+    quarter: str,
+    s: Settings,
+    t: Mapping[str, str],
+) -> None:
+    """Rule 13: quarters in a row on the black list or in the hardest top 3, and what follows."""
     for c in calcs.values():
         in_black = c.status == "black"
         in_top3 = c.hardest_rank is not None and c.hardest_rank <= 3
@@ -472,59 +550,40 @@ def compute_standings(
         elif c.streak >= s.escalate_head_after:
             c.escalation = t["esc_head"]
 
-    ctx = _Ctx(s, t, mu0, hall_mean, weights, wsum, ranked, red, black)
-    anonymous = s.naming == "anonymous"
-    unranked = sorted((c for c in calcs.values() if c.rank is None), key=lambda c: (-c.n, c.code))
-    units = [_unit_standing(c, ctx) for c in ranked + unranked]
 
-    black_entries = [
-        BoardEntry(
-            label=(c.category_name or t["no_category"]) if anonymous else c.name,
-            score=c.quarter,
-            n=c.n,
-            unit_code=None if anonymous else c.code,
-            reason=_black_reason(c, ctx),
-            streak=c.streak,
-            escalation=c.escalation,
-        )
-        for c in black
-    ]
-    red_entries = [
-        BoardEntry(c.name, c.quarter, c.n, c.code, t["red_reason"].format(rank=c.rank)) for c in red
-    ]
-    hardest_entries = [
-        HardestEntry(
-            rank=i,
-            label=(c.category_name or t["no_category"]) if anonymous else c.name,
-            unit_code=None if anonymous else c.code,
-            n=c.n,
-            negative=c.negative,
-            share=c.negative / c.n if c.n else 0.0,
-            problems=list(c.top_reasons),
-            streak=c.streak,
-            escalation=c.escalation,
-            reason=(
-                t["hardest_misconduct"]
-                if c.misconduct
-                else t["hardest_reason"].format(neg=c.negative, share=_pct(c.negative / c.n), n=c.n)
-            ),
-        )
-        for i, c in enumerate(hardest, start=1)
-    ]
-    return Standings(
-        hall=hall,
-        quarter=quarter,
-        settings=s,
-        units=units,
-        red_list=red_entries,
-        black_list=black_entries,
-        black_list_empty_reason=None if black else _empty_black_reason(ctx),
-        hardest=hardest_entries,
-        hall_mean=hall_mean,
-        level_distribution=hall_counts,
-        generated_at=generated_at,
-        rules=_rules(ctx),
-        warnings=warnings,
+def _black_entry(c: _Calc, ctx: _Ctx) -> BoardEntry:
+    """A black-list line; rule 11: anonymous mode shows the window category, no unit."""
+    anonymous = ctx.s.naming == "anonymous"
+    return BoardEntry(
+        label=(c.category_name or ctx.t["no_category"]) if anonymous else c.name,
+        score=c.quarter,
+        n=c.n,
+        unit_code=None if anonymous else c.code,
+        reason=_black_reason(c, ctx),
+        streak=c.streak,
+        escalation=c.escalation,
+    )
+
+
+def _hardest_entry(rank: int, c: _Calc, ctx: _Ctx) -> HardestEntry:
+    """A hardest-sections line; rule 11 as for the black list."""
+    t = ctx.t
+    anonymous = ctx.s.naming == "anonymous"
+    return HardestEntry(
+        rank=rank,
+        label=(c.category_name or t["no_category"]) if anonymous else c.name,
+        unit_code=None if anonymous else c.code,
+        n=c.n,
+        negative=c.negative,
+        share=c.negative / c.n if c.n else 0.0,
+        problems=list(c.top_reasons),
+        streak=c.streak,
+        escalation=c.escalation,
+        reason=(
+            t["hardest_misconduct"]
+            if c.misconduct
+            else t["hardest_reason"].format(neg=c.negative, share=_pct(c.negative / c.n), n=c.n)
+        ),
     )
 
 
@@ -907,122 +966,6 @@ def _rules(ctx: _Ctx) -> list[str]:
     if s.naming == "anonymous":
         rules.append(t["rule_anonymous"])
     return rules
-
-
-_TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "level5": "非常满意",
-        "level4": "满意",
-        "level3": "基本满意",
-        "level2": "不满意",
-        "level1": "非常不满意",
-        "dim_image": "服务形象",
-        "dim_behaviour": "服务行为",
-        "dim_discipline": "工作纪律",
-        "no_category": "未分类窗口",
-        "no_note": "未注明",
-        "counts": "本季度有效评价 {n} 条：{levels}（差评 {neg} 条）。",
-        "flagged": "另有 {flagged} 条疑似误用的评价（过快、连按、非办公时间或时钟异常）保留备查，未计分。",
-        "citizen": "群众满意度 = ({m} × {mu0} + 评价总分 {total}) ÷ ({m} + {n}) = {score}（原始平均 {raw}）。",
-        "citizen_none": "尚无有效评价，群众满意度按先验均值计 {mu0}。",
-        "dimension": "{dim} = 100{terms} = {value}{clamp}（{notes}）。",
-        "clamped": "（按上下限计）",
-        "no_inspections": "服务形象、服务行为、工作纪律本季度无扣分或加分，各计 100 分。",
-        "quarter": "综合得分 = {wq}×{q} + {wi}×{i} + {wb}×{b} + {wd}×{d} = {score}。",
-        "misconduct": "经核实存在违规违纪行为，一票否决，直接列入黑榜（不看得分和评价数）。",
-        "not_ranked": "有效评价不足 {min} 条，暂不参与排名，不列入红榜或黑榜。",
-        "needs_more": "还需 {k} 条有效评价才能参与排名（已有 {n} 条，需 {min} 条）。",
-        "rank": "综合排名第 {rank} 名（共 {of} 个单位参与排名）。",
-        "red_reason": "综合得分第 {rank} 名，列入红榜。",
-        "red_lead": "领先第 {rank} 名 {gap} 分。",
-        "red_gap": "再高 {up} 分可进入红榜。",
-        "red_tie": "与红榜末位（第 {rank} 名）同分，按同分规则排在其后；再高 0.1 分可进入红榜。",
-        "black_reason": "综合得分 {score} 低于黑榜线 {th}，且满意度区间上限 {high} 低于全厅平均 {mean}。",
-        "leave_black": "综合得分再高 {up} 分达到黑榜线 {th}，或满意度区间上限达到全厅平均 {mean}，即可移出黑榜。",
-        "black_quota": "综合得分 {score} 低于黑榜线 {th} 且差距可信，但黑榜名额（{quota} 个）已由排名更低的单位占用。",
-        "black_noise": "综合得分 {score} 低于黑榜线 {th}，但满意度区间上限 {high} 不低于全厅平均 {mean}，差距可能出于偶然，证据不足，不列入黑榜。",
-        "empty": "本季度无单位列入黑榜：{why}",
-        "empty_quota": "黑榜名额设为 0。",
-        "empty_unranked": "没有单位达到 {min} 条有效评价。",
-        "empty_all_above": "所有参与排名单位的综合得分均不低于黑榜线 {th} 分。",
-        "empty_noise": "综合得分低于 {th} 分的 {k} 个单位，满意度区间上限均不低于全厅平均 {mean}，证据不足。",
-        "hardest_reason": "差评 {neg} 条，占 {share}（共 {n} 条）。",
-        "hardest_misconduct": "经核实存在违规违纪行为，直接列第 1 名。",
-        "hardest_line": "最难办事科室第 {rank} 名：差评占比 {share}，主要问题：{problems}。",
-        "hardest_line_misconduct": "最难办事科室第 {rank} 名：经核实存在违规违纪行为，直接列入。",
-        "no_reasons": "未注明原因",
-        "esc_head": "约谈/免去科室负责人",
-        "esc_leader": "问责分管领导",
-        "esc_none": "暂无处理",
-        "streak": "已连续 {k} 个季度列入黑榜或最难办事前三：{esc}。",
-        "rule_points": "五级评价计分：{pts}；不满意、非常不满意为差评。",
-        "rule_citizen": "群众满意度按贝叶斯平均计算：相当于先计入 {m} 条 {mu0} 分的评价，评价少的单位不会因偶然居前，也不受其他单位影响。",
-        "rule_quarter": "综合得分 = 群众满意度 {wq} + 服务形象 {wi} + 服务行为 {wb} + 工作纪律 {wd}；后三项以 100 分为基础，按巡查扣分、加分（最高 {cap}）。",
-        "rule_rank": "有效评价不少于 {min} 条的单位参与排名；同分依次比较群众满意度、评价数（多者在前）、差评数（少者在前）、单位代码。",
-        "rule_red": "红榜：综合得分前 {k} 名。",
-        "rule_black": "黑榜：排名最后、综合得分低于 {th} 分、且满意度 {conf} 区间上限低于全厅平均的单位，最多 {k} 个，可以为空；经核实的违规违纪一票否决，直接列入。",
-        "rule_hardest": "最难办事科室：有效评价不少于 {min} 条的单位中差评占比最高的 {k} 个，列出主要问题（冷、懒、推、乱、贪等）；经核实的违规违纪直接列第 1 名。",
-        "rule_flagged": "疑似误用的评价（过快、连按、非办公时间、时钟异常）和申诉核销的差评保留备查，不计分。",
-        "rule_escalation": "连续 {head} 个季度列入黑榜或最难办事前三：{esc_head}；连续 {leader} 个季度：{esc_leader}。",
-        "rule_anonymous": "本季度黑榜和最难办事名单只公布窗口类别，不公布单位名称。",
-    },
-    "en": {
-        "level5": "Very satisfied",
-        "level4": "Satisfied",
-        "level3": "Acceptable",
-        "level2": "Dissatisfied",
-        "level1": "Very dissatisfied",
-        "dim_image": "Image",
-        "dim_behaviour": "Behaviour",
-        "dim_discipline": "Discipline",
-        "no_category": "Uncategorised window",
-        "no_note": "no note",
-        "counts": "{n} scored ratings this quarter: {levels} ({neg} negative).",
-        "flagged": "{flagged} more ratings flagged as misuse (too fast, burst, after hours or bad clock) are kept but not scored.",
-        "citizen": "Citizen score = ({m} × {mu0} + total points {total}) ÷ ({m} + {n}) = {score} (raw mean {raw}).",
-        "citizen_none": "No scored ratings yet; the citizen score is the prior mean {mu0}.",
-        "dimension": "{dim} = 100{terms} = {value}{clamp} ({notes}).",
-        "clamped": " (held within the limits)",
-        "no_inspections": "No inspection points this quarter: image, behaviour and discipline are 100 each.",
-        "quarter": "Quarter score = {wq}×{q} + {wi}×{i} + {wb}×{b} + {wd}×{d} = {score}.",
-        "misconduct": "Verified misconduct: on the black list regardless of score and ratings.",
-        "not_ranked": "Fewer than {min} scored ratings: not ranked, on neither list.",
-        "needs_more": "Needs {k} more scored ratings to be ranked ({n} of {min}).",
-        "rank": "Ranked {rank} of {of}.",
-        "red_reason": "Quarter score ranks {rank}: on the red list.",
-        "red_lead": "Ahead of rank {rank} by {gap} points.",
-        "red_gap": "{up} more points would reach the red list.",
-        "red_tie": "Tied with the last red-list unit (rank {rank}) and placed after it by the tie-breaks; 0.1 more points would reach the red list.",
-        "black_reason": "Quarter score {score} is below the black-list line {th}, and the upper bound {high} of its satisfaction interval is below the hall mean {mean}.",
-        "leave_black": "{up} more points (reaching {th}), or an interval upper bound reaching the hall mean {mean}, would take it off the black list.",
-        "black_quota": "Quarter score {score} is below the black-list line {th} and credibly so, but the black list's {quota} place(s) went to lower-ranked units.",
-        "black_noise": "Quarter score {score} is below the black-list line {th}, but the interval's upper bound {high} is not below the hall mean {mean}: the gap may be chance, so it is not black-listed.",
-        "empty": "No unit on the black list this quarter: {why}",
-        "empty_quota": "the black list has 0 places.",
-        "empty_unranked": "no unit has {min} scored ratings yet.",
-        "empty_all_above": "every ranked unit scores at least {th}.",
-        "empty_noise": "the {k} unit(s) below {th} are not credibly worse than the hall mean {mean}.",
-        "hardest_reason": "{neg} negative ratings, {share} of {n}.",
-        "hardest_misconduct": "Verified misconduct: placed first.",
-        "hardest_line": "Hardest sections, rank {rank}: {share} negative ratings; main problems: {problems}.",
-        "hardest_line_misconduct": "Hardest sections, rank {rank}: verified misconduct.",
-        "no_reasons": "no reason given",
-        "esc_head": "talk with / remove the section head",
-        "esc_leader": "hold the supervising leader accountable",
-        "esc_none": "no action yet",
-        "streak": "{k} quarters in a row on the black list or in the hardest top 3: {esc}.",
-        "rule_points": "Points per rating: {pts}; the bottom two levels are negative ratings.",
-        "rule_citizen": "Citizen score is a Bayesian average, as if {m} ratings of {mu0} came first: few ratings cannot top the list by luck, and no unit moves another.",
-        "rule_quarter": "Quarter score = citizen {wq} + image {wi} + behaviour {wb} + discipline {wd}; the last three start at 100, minus deductions, plus bonuses (at most {cap}).",
-        "rule_rank": "Units with at least {min} scored ratings are ranked; ties: citizen score, more ratings, fewer negative ratings, unit code.",
-        "rule_red": "Red list: the top {k}.",
-        "rule_black": "Black list: at most {k} from the bottom, below {th} and with the {conf} interval's upper bound below the hall mean; may be empty. Verified misconduct goes on regardless.",
-        "rule_hardest": "Hardest sections: the {k} units (at least {min} ratings) with the highest share of negative ratings, with their main problems; verified misconduct first.",
-        "rule_flagged": "Ratings flagged as misuse and negative ratings removed on appeal are kept for audit but not scored.",
-        "rule_escalation": "{head} quarters in a row on the black list or in the hardest top 3: {esc_head}; {leader} in a row: {esc_leader}.",
-        "rule_anonymous": "This quarter the black list and the hardest list show the window category only.",
-    },
-}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ min_ratings = 30, red 4, black 1 below 85, weights 0.4/0.2/0.2/0.2, z = 1.96.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from board.standings import (
     Standings,
     compute_standings,
 )
+from board.standings_text import TEXTS
 from sync.roster import parse_roster
 
 Counts = Mapping[int, int]  # level -> scored ratings
@@ -553,6 +555,15 @@ def test_english_explanations_on_request() -> None:
     st = compute_standings(make_aggregates({"A": GOOD, "FEW": {5: 18}}), lang="en")
     assert "Needs 12 more scored ratings to be ranked (18 of 30)." in st.unit("FEW").explanation
     assert st.rules[4] == "Red list: the top 4."
+
+
+def test_both_languages_say_everything() -> None:
+    """A key missing in one language would raise KeyError on the wall, not in review."""
+    assert set(TEXTS["zh"]) == set(TEXTS["en"])
+    for key in TEXTS["zh"]:
+        fields_zh = {f for _, f, _, _ in string.Formatter().parse(TEXTS["zh"][key]) if f}
+        fields_en = {f for _, f, _, _ in string.Formatter().parse(TEXTS["en"][key]) if f}
+        assert fields_zh == fields_en, key
 
 
 def test_standings_carry_the_hall_and_quarter() -> None:

@@ -64,7 +64,9 @@ def test_labels_in_words() -> None:
     assert Quarter.of(date(2026, 12, 31)).label == "2026Q4"
 
 
-@pytest.mark.parametrize("bad", ["2026Q5", "2026Q0", "2026q3", "26Q3", " 2026Q3", "2026-Q3", "2026Q3\n", ""])
+@pytest.mark.parametrize(
+    "bad", ["2026Q5", "2026Q0", "2026q3", "26Q3", " 2026Q3", "2026-Q3", "2026Q3\n", ""]
+)
 def test_a_bad_label_is_refused_with_what_a_label_looks_like(bad: str) -> None:
     assert not Quarter.is_label(bad)
     with pytest.raises(ValueError, match="2026Q3"):
