@@ -104,6 +104,7 @@ class RatingStore(Protocol):
         phone: str | None,
         device_time: datetime,
         flags: Sequence[str],
+        section: str | None = None,
     ) -> Any: ...
 
     def count_since(self, since: datetime, /) -> int: ...
@@ -546,6 +547,7 @@ class Flow:
                 phone=phone,
                 device_time=now,
                 flags=flags,
+                section=self._roster.section_for(self._window_code, staff.code if staff else None),
             )
         except Exception as e:
             # StoreUnavailable (disk full, read-only, …) or anything unforeseen: the tap is not

@@ -48,7 +48,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 # Below this much free space we refuse to open: SQLite may still fit a write into free pages,
 # but the next WAL growth would fail mid-shift.
@@ -78,7 +78,7 @@ REASON_OTHER = "本地存储故障 / local storage failure"
 _SERVER_TIME = "server_time"  # meta key: the central store's time, last seen by the pusher
 _ROW_COLUMNS = (
     "id, seq, terminal, window, unit, staff, level, reasons, phone, device_time, tz, flags, "
-    "prev_hash, hash"
+    "prev_hash, hash, section"
 )
 
 
@@ -189,7 +189,12 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ratings_device_us ON ratings (device_us)")
 
 
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1,)
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    # The section (科室) a rating counts for; NULL for every rating recorded before.
+    conn.execute("ALTER TABLE ratings ADD COLUMN section TEXT")
+
+
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -206,7 +211,7 @@ def _now_iso() -> str:
 
 def _row_to_record(row: tuple[object, ...]) -> RatingRecord:
     (id_, seq, terminal, window, unit, staff, level, reasons, phone, device_time, tz, flags,
-     prev_hash, hash_) = row  # fmt: skip
+     prev_hash, hash_, section) = row  # fmt: skip
     return RatingRecord(
         id=str(id_),
         seq=int(str(seq)),
@@ -222,6 +227,7 @@ def _row_to_record(row: tuple[object, ...]) -> RatingRecord:
         flags=tuple(json.loads(str(flags))),
         prev_hash=str(prev_hash),
         hash=str(hash_),
+        section=None if section is None else str(section),
     )
 
 
@@ -455,6 +461,7 @@ class LocalStore:
         phone: str | None,
         device_time: datetime,
         flags: Sequence[str],
+        section: str | None = None,
     ) -> RatingRecord:
         """Store one rating durably with the next seq and its hash link; return it.
 
@@ -469,8 +476,8 @@ class LocalStore:
         texts = {"id": id, "window": window, "unit": unit}
         if not all(isinstance(v, str) and v for v in texts.values()):
             raise ValueError(f"id, window and unit must be non-empty strings: {texts!r}")
-        if not all(v is None or isinstance(v, str) for v in (staff, phone)):
-            raise ValueError("staff and phone must be strings or None")
+        if not all(v is None or isinstance(v, str) for v in (staff, phone, section)):
+            raise ValueError("staff, phone and section must be strings or None")
         if not all(isinstance(v, str) for v in (*reasons, *flags)):
             raise ValueError("reasons and flags must be strings")
         device_us = _utc_us(device_time)
@@ -488,6 +495,7 @@ class LocalStore:
             device_time=device_time.astimezone(UTC).isoformat(),
             tz=self._tz,
             flags=flags_t,
+            section=section or None,
         )
         try:
             with self._transaction() as db:
@@ -497,8 +505,8 @@ class LocalStore:
                 rec = _with_seq(base, int(last_seq) + 1).with_chain(str(last_hash))
                 db.execute(
                     "INSERT INTO ratings (id, seq, terminal, window, unit, staff, level, reasons,"
-                    " phone, device_time, device_us, tz, flags, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " phone, device_time, device_us, tz, flags, prev_hash, hash, section)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         rec.id,
                         rec.seq,
@@ -515,6 +523,7 @@ class LocalStore:
                         json.dumps(list(flags_t), ensure_ascii=False),
                         rec.prev_hash,
                         rec.hash,
+                        rec.section,
                     ),
                 )
                 db.execute(

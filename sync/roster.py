@@ -4,8 +4,8 @@ An office edits it in Excel as one table with the columns
 
     kind, code, name, parent, detail, note
 
-one row per thing (``kind`` is hall / hours / setting / category / unit / window / staff /
-reason). What ``parent``, ``detail`` and ``note`` mean depends on the kind:
+one row per thing (``kind`` is hall / hours / setting / category / unit / section / window /
+staff / reason). What ``parent``, ``detail`` and ``note`` mean depends on the kind:
 
 =========  ==============  ===================  ==================================  ===========
 kind       code            name                 parent / detail                     note
@@ -15,10 +15,17 @@ hours      mon … sun       -                    - / ``08:20-17:30`` (empty: cl
 setting    setting key     -                    - / value                           -
 category   category code   category name        -                                   -
 unit       unit code       unit name            category code / -                   -
+section    section code    e.g. ``企业注册科``  unit code / -                       optional note
 window     window code     e.g. ``3号窗口``     default unit code / category code   -
 staff      工号            name                 unit code / window codes ``A01;A02``  photo file
 reason     reason code     short text           - / plain-language line             -
 =========  ==============  ===================  ==================================  ===========
+
+A **section** (科室) is an office of a unit behind the counters (不动产登记中心, 企业注册科 …);
+the quarterly public review ranks sections. A window or a staff member may name its section in
+the optional seventh column ``section`` (a section of the window's default unit, or of the staff
+member's unit); a file without that column is read as before. A rating carries the section of
+the staff member on duty, else of the window, when the roster names one.
 
 ``parse_roster`` reads CSV (UTF-8, with or without BOM, as Excel saves it) or XLSX (first sheet)
 and refuses the whole file if any row is bad, naming the line, the column and why.
@@ -44,6 +51,7 @@ __all__ = [
     "Reason",
     "Roster",
     "RosterError",
+    "Section",
     "Staff",
     "Unit",
     "Window",
@@ -52,8 +60,9 @@ __all__ = [
 ]
 
 COLUMNS = ("kind", "code", "name", "parent", "detail", "note")
+OPTIONAL_COLUMNS = ("section",)  # windows and staff: the section (科室) they belong to
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-KINDS = ("hall", "hours", "setting", "category", "unit", "window", "staff", "reason")
+KINDS = ("hall", "hours", "setting", "category", "unit", "section", "window", "staff", "reason")
 
 
 @dataclass(frozen=True)
@@ -77,11 +86,22 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A section (科室) of a unit: the office the public review rates."""
+
+    code: str
+    name: str
+    unit: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Window:
     code: str
     name: str
     unit: str
     category: str
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +111,7 @@ class Staff:
     unit: str
     windows: tuple[str, ...]
     photo: str | None = None
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,7 @@ class Roster:
     hall: Hall
     categories: dict[str, Category] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
+    sections: dict[str, Section] = field(default_factory=dict)
     windows: dict[str, Window] = field(default_factory=dict)
     staff: dict[str, Staff] = field(default_factory=dict)
     reasons: dict[str, Reason] = field(default_factory=dict)
@@ -140,6 +162,14 @@ class Roster:
 
     def staff_at(self, window: str) -> list[Staff]:
         return [s for s in self.staff.values() if window in s.windows]
+
+    def section_for(self, window: str, staff: str | None = None) -> str | None:
+        """The section a rating made now counts for: the staff member's, else the window's."""
+        person = self.staff.get(staff) if staff else None
+        if person is not None and person.section:
+            return person.section
+        w = self.windows.get(window)
+        return w.section if w is not None else None
 
     def is_open(self, weekday: int, at: time) -> bool:
         span = self.hours.get(weekday)
@@ -156,10 +186,13 @@ class Roster:
             for k, c in self.categories.items()
             if k == w.category or k in {u.category for u in units.values()}
         }
+        section_codes = {w.section} | {s.section for s in staff.values()}
+        sections = {k: x for k, x in self.sections.items() if k in section_codes}
         return Roster(
             hall=self.hall,
             categories=cats,
             units=units,
+            sections=sections,
             windows={window: w},
             staff=staff,
             reasons=dict(self.reasons),
@@ -172,6 +205,7 @@ class Roster:
             "hall": asdict(self.hall),
             "categories": [asdict(c) for c in self.categories.values()],
             "units": [asdict(u) for u in self.units.values()],
+            "sections": [asdict(x) for x in self.sections.values()],
             "windows": [asdict(w) for w in self.windows.values()],
             "staff": [asdict(s) | {"windows": list(s.windows)} for s in self.staff.values()],
             "reasons": [asdict(r) for r in self.reasons.values()],
@@ -188,6 +222,7 @@ class Roster:
             hall=Hall(**d["hall"]),
             categories={c["code"]: Category(**c) for c in d.get("categories", [])},
             units={u["code"]: Unit(**u) for u in d.get("units", [])},
+            sections={x["code"]: Section(**x) for x in d.get("sections", [])},
             windows={w["code"]: Window(**w) for w in d.get("windows", [])},
             staff={
                 s["code"]: Staff(**(s | {"windows": tuple(s["windows"])}))
@@ -201,24 +236,35 @@ class Roster:
     def to_csv(self) -> str:
         """The roster as the CSV an office edits (round-trips through ``parse_roster``)."""
         out = io.StringIO()
+        # The section column only when the roster has sections: older files stay as they were.
+        wide = bool(self.sections)
         w = csv.writer(out, lineterminator="\n")
-        w.writerow(COLUMNS)
+
+        def row(*cells: str, section: str | None = None) -> None:
+            w.writerow([*cells, section or ""] if wide else cells)
+
+        row(*COLUMNS, section="section")
         h = self.hall
-        w.writerow(["hall", h.code, h.name, "", h.tz, ""])
+        row("hall", h.code, h.name, "", h.tz, "")
         for d, (o, c) in sorted(self.hours.items()):
-            w.writerow(["hours", WEEKDAYS[d], "", "", f"{o:%H:%M}-{c:%H:%M}", ""])
+            row("hours", WEEKDAYS[d], "", "", f"{o:%H:%M}-{c:%H:%M}", "")
         for k, v in self.settings.items():
-            w.writerow(["setting", k, "", "", v, ""])
+            row("setting", k, "", "", v, "")
         for cat in self.categories.values():
-            w.writerow(["category", cat.code, cat.name, "", "", ""])
+            row("category", cat.code, cat.name, "", "", "")
         for u in self.units.values():
-            w.writerow(["unit", u.code, u.name, u.category, "", ""])
+            row("unit", u.code, u.name, u.category, "", "")
+        for x in self.sections.values():
+            row("section", x.code, x.name, x.unit, "", x.note or "")
         for win in self.windows.values():
-            w.writerow(["window", win.code, win.name, win.unit, win.category, ""])
+            row("window", win.code, win.name, win.unit, win.category, "", section=win.section)
         for s in self.staff.values():
-            w.writerow(["staff", s.code, s.name, s.unit, ";".join(s.windows), s.photo or ""])
+            row(
+                "staff", s.code, s.name, s.unit, ";".join(s.windows), s.photo or "",
+                section=s.section,
+            )  # fmt: skip
         for r in self.reasons.values():
-            w.writerow(["reason", r.code, r.name, "", r.description, ""])
+            row("reason", r.code, r.name, "", r.description, "")
         return out.getvalue()
 
 
@@ -272,11 +318,13 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") ->
     if missing:
         raise RosterError(source, [Problem(1, ",".join(missing), "header lacks these columns")])
     idx = {c: header.index(c) for c in COLUMNS}
+    section_idx = header.index("section") if "section" in header else None
 
     seen: dict[tuple[str, str], int] = {}
     hall: Hall | None = None
     r = Roster(hall=Hall("", ""))
     pending_refs: list[tuple[int, str, str, str]] = []  # line, column, kind, code
+    section_refs: list[tuple[int, str, str]] = []  # line, section code, the row's unit
 
     for line, cells in it:
         if not any(c.strip() for c in cells):
@@ -285,6 +333,11 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") ->
             cells[idx[c]].strip() if idx[c] < len(cells) else "" for c in COLUMNS
         )
         kind = kind.lower()
+        section = (
+            cells[section_idx].strip()
+            if section_idx is not None and section_idx < len(cells)
+            else ""
+        )
 
         def bad(col: str, msg: str, line: int = line) -> None:  # noqa: B023
             problems.append(Problem(line, col, msg))
@@ -299,7 +352,13 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") ->
             bad("code", f"{kind} {code!r} already defined on line {seen[(kind, code)]}")
             continue
         seen[(kind, code)] = line
-        if kind in ("hall", "category", "unit", "window", "staff", "reason") and not name:
+        if section and kind not in ("window", "staff"):
+            bad("section", f"only windows and staff name a section, not a {kind}")
+            continue
+        if (
+            kind in ("hall", "category", "unit", "section", "window", "staff", "reason")
+            and not name
+        ):
             bad("name", f"{kind} {code!r} needs a name")
             continue
 
@@ -330,14 +389,21 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") ->
         elif kind == "unit":
             r.units[code] = Unit(code, name, parent)
             pending_refs.append((line, "parent", "category", parent))
+        elif kind == "section":
+            r.sections[code] = Section(code, name, parent, note or None)
+            pending_refs.append((line, "parent", "unit", parent))
         elif kind == "window":
-            r.windows[code] = Window(code, name, parent, detail)
+            r.windows[code] = Window(code, name, parent, detail, section or None)
             pending_refs.append((line, "parent", "unit", parent))
             pending_refs.append((line, "detail", "category", detail))
+            if section:
+                section_refs.append((line, section, parent))
         elif kind == "staff":
             wins = tuple(w.strip() for w in detail.replace("；", ";").split(";") if w.strip())
-            r.staff[code] = Staff(code, name, parent, wins, note or None)
+            r.staff[code] = Staff(code, name, parent, wins, note or None, section or None)
             pending_refs.append((line, "parent", "unit", parent))
+            if section:
+                section_refs.append((line, section, parent))
             for w in wins:
                 pending_refs.append((line, "detail", "window", w))
         elif kind == "reason":
@@ -348,6 +414,18 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") ->
             problems.append(Problem(line, col, f"needs a {kind} code"))
         elif (kind, code) not in seen:
             problems.append(Problem(line, col, f"no {kind} with code {code!r} in this file"))
+    for line, code, unit in section_refs:
+        found = r.sections.get(code)
+        if found is None:
+            problems.append(Problem(line, "section", f"no section with code {code!r} in this file"))
+        elif found.unit != unit:
+            problems.append(
+                Problem(
+                    line,
+                    "section",
+                    f"section {code!r} belongs to unit {found.unit!r}, not to {unit!r}",
+                )
+            )
     if hall is None:
         problems.append(Problem(1, "kind", "no hall row (kind=hall, code, name, detail=time zone)"))
     if problems:

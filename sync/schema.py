@@ -104,6 +104,9 @@ class RatingRecord:
 
     ``device_time`` is an ISO-8601 UTC timestamp with offset (``2026-07-01T01:20:00+00:00``);
     ``tz`` is the hall's IANA zone, in which quarters and opening hours are reckoned.
+    ``section`` is the section (科室) the rating counts for when the kiosk knows it; a record
+    without one hashes, encodes and syncs exactly as records did before sections existed, so
+    ratings from kiosks that predate them keep their chain and still sync.
     """
 
     id: str
@@ -120,6 +123,7 @@ class RatingRecord:
     flags: tuple[str, ...] = field(default=())
     prev_hash: str = GENESIS_HASH
     hash: str = ""
+    section: str | None = None
 
     def canonical_content(self) -> bytes:
         """Every field but the hashes, as sorted compact JSON (the bytes the hash covers)."""
@@ -139,6 +143,8 @@ class RatingRecord:
             "unit": self.unit,
             "window": self.window,
         }
+        if self.section is not None:  # absent, not null: older records keep their hash
+            body["section"] = self.section
         return _CANONICAL(body).encode()
 
     def with_chain(self, prev_hash: str) -> RatingRecord:
@@ -151,7 +157,7 @@ class RatingRecord:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, keys in field order (what ``dataclasses.asdict`` gave, lists for tuples);
         spelled out because ``asdict`` deep-copies and cost a third of the pusher's time."""
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "seq": self.seq,
             "terminal": self.terminal,
@@ -167,6 +173,9 @@ class RatingRecord:
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
+        if self.section is not None:
+            out["section"] = self.section
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RatingRecord:
@@ -188,6 +197,7 @@ class RatingRecord:
             flags = d.get("flags", [])
             prev_hash = d["prev_hash"]
             hash_ = d["hash"]
+            section = d.get("section")
         except KeyError:
             return cls._from_dict_checked(d)
         if (
@@ -207,10 +217,11 @@ class RatingRecord:
             and all(type(x) is str for x in flags)
             and type(prev_hash) is str
             and type(hash_) is str
+            and (section is None or type(section) is str)
         ):
             rec = cls(
                 id_, seq, terminal, window, unit, staff, level, tuple(reasons), phone,
-                device_time, tz, tuple(flags), prev_hash, hash_,
+                device_time, tz, tuple(flags), prev_hash, hash_, section,
             )  # fmt: skip
             return rec._checked()
         return cls._from_dict_checked(d)
@@ -233,6 +244,7 @@ class RatingRecord:
                 flags=tuple(_str_list(d, "flags")),
                 prev_hash=_str(d, "prev_hash"),
                 hash=_str(d, "hash"),
+                section=_opt_str(d, "section"),
             )
         except KeyError as e:
             raise RecordError(f"missing field {e.args[0]!r}") from None

@@ -83,6 +83,27 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
         ),
         key=lambda d: (d["unit"], d["week"], d["reason"]),
     )
+    S, SR = m.SectionLevelCount, m.SectionReasonCount
+    section_cells: dict[tuple[str, int], dict[str, Any]] = {}
+    for section, level, flagged, n in session.execute(
+        select(S.section, S.level, S.flagged, S.n).where(S.hall == hall.code, S.quarter == quarter)
+    ):
+        cell = section_cells.setdefault(
+            (section, level), {"section": section, "level": level, "n": 0, "flagged": 0}
+        )
+        cell["flagged" if flagged else "n"] += n
+    section_reasons = sorted(
+        (
+            {"section": section, "reason": reason, "n": n}
+            for section, reason, n in session.execute(
+                select(SR.section, SR.reason, SR.n).where(
+                    SR.hall == hall.code, SR.quarter == quarter
+                )
+            )
+            if n
+        ),
+        key=lambda d: (d["section"], d["reason"]),
+    )
     return {
         "hall": {"code": hall.code, "name": hall.name, "tz": hall.tz},
         "quarter": quarter,
@@ -90,9 +111,16 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
         "generated_at": now.isoformat(),
         "categories": [{"code": c.code, "name": c.name} for c in roster(m.Category)],
         "units": [{"code": u.code, "name": u.name, "category": u.category} for u in roster(m.Unit)],
+        "sections": [{"code": x.code, "name": x.name, "unit": x.unit} for x in roster(m.Section)],
         "reasons": list(reasons.values()),
         "counts": [cells[k] for k in sorted(cells) if cells[k]["n"] or cells[k]["flagged"]],
         "reason_counts": reason_counts,
+        "section_counts": [
+            section_cells[k]
+            for k in sorted(section_cells)
+            if section_cells[k]["n"] or section_cells[k]["flagged"]
+        ],
+        "section_reason_counts": section_reasons,
         # Inspections and verified misconduct arrive with the admin console; none recorded yet.
         "inspections": [],
         "misconduct": [],

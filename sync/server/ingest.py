@@ -259,6 +259,7 @@ def _validate(raw: Any) -> tuple[RatingRecord, datetime]:
         ("window", rec.window, 64),
         ("unit", rec.unit, 64),
         ("staff", rec.staff, 64),
+        ("section", rec.section, 64),
         ("phone", rec.phone, 32),
         ("device_time", rec.device_time, 64),
         ("tz", rec.tz, 64),
@@ -446,6 +447,7 @@ def _row(a: _Accepted, hall: str, zone: ZoneInfo, now: datetime) -> dict[str, An
         "week": week,
         "flagged": bool(rec.flags or a.server_flags),
         "released": False,
+        "section": rec.section,
     }
 
 
@@ -539,6 +541,40 @@ def _roll_up(session: Session, hall: str, rows: list[dict[str, Any]]) -> None:
             for (q, u, w, rs), n in sorted(reasons.items())
         ],
     )
+    _roll_up_sections(session, hall, rows)
+
+
+def _roll_up_sections(session: Session, hall: str, rows: list[dict[str, Any]]) -> None:
+    """The same counts per section, for the ratings that name one (no week: the hardest-
+    sections ranking reads a quarter at a time)."""
+    levels: Counter[tuple[str, str, int, bool]] = Counter()
+    reasons: Counter[tuple[str, str, str]] = Counter()
+    for r in rows:
+        section = r["section"]
+        if section is None:
+            continue
+        levels[(r["quarter"], section, r["level"], r["flagged"])] += 1
+        if not r["flagged"] and r["level"] <= 2:
+            for reason in set(r["reasons"]):
+                reasons[(r["quarter"], section, reason)] += 1
+    if not levels:
+        return
+    upsert_counts(
+        session,
+        m.SectionLevelCount.__table__,  # type: ignore[attr-defined]
+        [
+            {"hall": hall, "quarter": q, "section": s, "level": lv, "flagged": f, "n": n}
+            for (q, s, lv, f), n in sorted(levels.items())
+        ],
+    )
+    upsert_counts(
+        session,
+        m.SectionReasonCount.__table__,  # type: ignore[attr-defined]
+        [
+            {"hall": hall, "quarter": q, "section": s, "reason": rs, "n": n}
+            for (q, s, rs), n in sorted(reasons.items())
+        ],
+    )
 
 
 def move_to_scored(session: Session, rating: m.Rating) -> None:
@@ -551,6 +587,18 @@ def move_to_scored(session: Session, rating: m.Rating) -> None:
     if rating.level <= 2:
         reasons = [key | {"reason": r, "n": 1} for r in sorted(set(rating.reasons))]
         upsert_counts(session, m.ReasonCount.__table__, reasons)  # type: ignore[attr-defined]
+    if rating.section is not None:
+        skey = {"hall": rating.hall, "quarter": rating.quarter, "section": rating.section}
+        stable = m.SectionLevelCount.__table__  # type: ignore[attr-defined]
+        upsert_counts(session, stable, [skey | level | {"flagged": True, "n": -1}])
+        upsert_counts(session, stable, [skey | level | {"flagged": False, "n": 1}])
+        if rating.level <= 2:
+            sreasons = [skey | {"reason": r, "n": 1} for r in sorted(set(rating.reasons))]
+            upsert_counts(
+                session,
+                m.SectionReasonCount.__table__,  # type: ignore[attr-defined]
+                sreasons,
+            )
     session.execute(
         update(m.Hall)
         .where(col(m.Hall.code) == rating.hall)

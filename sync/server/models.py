@@ -30,6 +30,9 @@ __all__ = [
     "Rating",
     "Reason",
     "ReasonCount",
+    "Section",
+    "SectionLevelCount",
+    "SectionReasonCount",
     "Staff",
     "Terminal",
     "Unit",
@@ -77,12 +80,24 @@ class Unit(SQLModel, table=True):
     pos: int = 0  # order in the roster file
 
 
+class Section(SQLModel, table=True):
+    """A section (科室) of a unit: what the quarterly public review ranks."""
+
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    unit: str = Field(max_length=CODE)
+    note: str | None = Field(default=None, max_length=500)
+    pos: int = 0  # order in the roster file
+
+
 class Window(SQLModel, table=True):
     hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
     code: str = Field(primary_key=True, max_length=CODE)
     name: str = Field(max_length=200)
     unit: str = Field(max_length=CODE)
     category: str = Field(max_length=CODE)
+    section: str | None = Field(default=None, max_length=CODE)
     pos: int = 0  # order in the roster file
 
 
@@ -93,6 +108,7 @@ class Staff(SQLModel, table=True):
     unit: str = Field(max_length=CODE)
     windows: list[str] = _json(list)
     photo: str | None = Field(default=None, max_length=500)
+    section: str | None = Field(default=None, max_length=CODE)
     pos: int = 0  # order in the roster file
 
 
@@ -203,6 +219,8 @@ class Rating(SQLModel, table=True):
     week: date  # the local Monday
     flagged: bool = False  # kiosk or server flags: left out of scores …
     released: bool = False  # … unless an admin released it
+    # The section (科室) the kiosk named; null for kiosks and phones that do not know one.
+    section: str | None = Field(default=None, max_length=CODE)
 
 
 class LevelCount(SQLModel, table=True):
@@ -228,6 +246,31 @@ class ReasonCount(SQLModel, table=True):
     quarter: str = Field(primary_key=True, max_length=8)
     unit: str = Field(primary_key=True, max_length=CODE)
     week: date = Field(primary_key=True)
+    reason: str = Field(primary_key=True, max_length=CODE)
+    n: int = 0
+
+
+class SectionLevelCount(SQLModel, table=True):
+    """Rollup: ratings that name a section, per hall × quarter × section × level, flagged apart."""
+
+    __tablename__ = "rollup_section_level"
+
+    hall: str = Field(primary_key=True, max_length=CODE)
+    quarter: str = Field(primary_key=True, max_length=8)
+    section: str = Field(primary_key=True, max_length=CODE)
+    level: int = Field(primary_key=True)
+    flagged: bool = Field(primary_key=True)
+    n: int = 0
+
+
+class SectionReasonCount(SQLModel, table=True):
+    """Rollup: reasons cited by scored 差评 that name a section, per hall × quarter × section."""
+
+    __tablename__ = "rollup_section_reason"
+
+    hall: str = Field(primary_key=True, max_length=CODE)
+    quarter: str = Field(primary_key=True, max_length=8)
+    section: str = Field(primary_key=True, max_length=CODE)
     reason: str = Field(primary_key=True, max_length=CODE)
     n: int = 0
 

@@ -22,6 +22,7 @@ __all__ = ["apply_roster", "load_roster"]
 _KINDS: list[tuple[str, type[SQLModel]]] = [
     ("categories", m.Category),
     ("units", m.Unit),
+    ("sections", m.Section),
     ("windows", m.Window),
     ("staff", m.Staff),
     ("reasons", m.Reason),
@@ -49,6 +50,7 @@ def apply_roster(session: Session, roster: Roster) -> dict[str, Any]:
     wanted: dict[str, list[dict[str, Any]]] = {
         "categories": [asdict(c) for c in roster.categories.values()],
         "units": [asdict(u) for u in roster.units.values()],
+        "sections": [asdict(x) for x in roster.sections.values()],
         "windows": [asdict(w) for w in roster.windows.values()],
         "staff": [asdict(s) | {"windows": list(s.windows)} for s in roster.staff.values()],
         "reasons": [asdict(r) for r in roster.reasons.values()],
@@ -104,6 +106,7 @@ def load_roster(session: Session, hall_code: str) -> Roster | None:
             "hall": {"code": hall.code, "name": hall.name, "tz": hall.tz},
             "categories": rows(m.Category),
             "units": rows(m.Unit),
+            "sections": rows(m.Section),
             "windows": rows(m.Window),
             "staff": rows(m.Staff),
             "reasons": rows(m.Reason),

@@ -148,11 +148,19 @@ class _Unit(BaseModel):
     category: str
 
 
+class _Section(BaseModel):
+    code: str
+    name: str
+    unit: str
+    note: str | None = None
+
+
 class _Window(BaseModel):
     code: str
     name: str
     unit: str
     category: str
+    section: str | None = None
 
 
 class _Staff(BaseModel):
@@ -161,6 +169,7 @@ class _Staff(BaseModel):
     unit: str
     windows: list[str]
     photo: str | None
+    section: str | None = None
 
 
 class _Reason(BaseModel):
@@ -175,6 +184,7 @@ class RosterOut(BaseModel):
     hall: HallOut
     categories: list[_Category]
     units: list[_Unit]
+    sections: list[_Section] = []
     windows: list[_Window]
     staff: list[_Staff]
     reasons: list[_Reason]
@@ -196,6 +206,7 @@ class RosterImportOut(BaseModel):
     hall_created: bool
     categories: _KindSummary
     units: _KindSummary
+    sections: _KindSummary
     windows: _KindSummary
     staff: _KindSummary
     reasons: _KindSummary
@@ -248,6 +259,7 @@ class RatingOut(BaseModel):
     server_flags: list[str]
     flagged: bool
     released: bool
+    section: str | None = None
 
 
 class AnomalyOut(BaseModel):
@@ -280,6 +292,25 @@ class _ReasonCount(BaseModel):
     n: int
 
 
+class _AggSection(BaseModel):
+    code: str
+    name: str
+    unit: str
+
+
+class _SectionCount(BaseModel):
+    section: str
+    level: int
+    n: int = Field(description="scored ratings that name this section")
+    flagged: int = Field(description="flagged ratings, excluded from scores")
+
+
+class _SectionReasonCount(BaseModel):
+    section: str
+    reason: str
+    n: int
+
+
 class _AggReason(BaseModel):
     code: str
     name: str
@@ -302,9 +333,12 @@ class AggregatesOut(BaseModel):
     generated_at: datetime
     categories: list[_Category]
     units: list[_Unit]
+    sections: list[_AggSection]
     reasons: list[_AggReason]
     counts: list[_Count]
     reason_counts: list[_ReasonCount]
+    section_counts: list[_SectionCount]
+    section_reason_counts: list[_SectionReasonCount]
     inspections: list[_Inspection]
     misconduct: list[str]
     prior_mean: float | None

@@ -35,6 +35,7 @@ class Chain:
         unit: str | None = None,
         flags: tuple[str, ...] = (),
         phone: str | None = None,
+        section: str | None = None,
     ) -> RatingRecord:
         self.seq += 1
         self.clock = at or (self.clock + self.step)
@@ -51,6 +52,7 @@ class Chain:
             device_time=self.clock.isoformat(),
             tz=self.tz,
             flags=flags,
+            section=section,
         ).with_chain(self.last_hash)
         self.last_hash = rec.hash
         return rec

@@ -324,8 +324,9 @@ def test_sign_in_and_out_attribution(
     rate_once(flow, clock, 5)
     with pytest.raises(ValueError):
         flow.sign_in("TL0003")  # not at this window
-    got = [(r["unit"], r["staff"]) for r in rows(store)]
-    assert got == [("TJJ", "TL0048"), ("YJJ", None)]
+    got = [(r["unit"], r["staff"], r["section"]) for r in rows(store)]
+    # The section follows the person on duty, else the window's (the demo roster names both).
+    assert got == [("TJJ", "TL0048", "TJJ01"), ("YJJ", None, "YJJ01")]
 
 
 def test_staff_panel_needs_the_pin_and_times_out(
@@ -447,6 +448,8 @@ def test_record_passes_exactly_the_store_contract(make_flow: Callable[..., Flow]
         "phone",
         "device_time",
         "flags",
+        "section",
     }
+    assert kw["section"] == "YJJ01"  # window A01's section in the demo roster
     assert kw["device_time"] == OPEN and kw["device_time"].tzinfo is not None
     assert len(kw["id"]) == 36 and isinstance(kw["reasons"], Sequence)

@@ -259,19 +259,49 @@ def test_a_later_migration_step_runs_once(db: Path, monkeypatch: pytest.MonkeyPa
         rate(s)
     calls: list[int] = []
 
-    def to_2(conn: sqlite3.Connection) -> None:
+    def next_step(conn: sqlite3.Connection) -> None:
         calls.append(1)
         conn.execute("ALTER TABLE ratings ADD COLUMN note TEXT")
 
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_mod, "_MIGRATIONS", (*store_mod._MIGRATIONS, to_2))
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(store_mod, "_MIGRATIONS", (*store_mod._MIGRATIONS, next_step))
     for expected_seq in (2, 3):
         with LocalStore(db) as s:
             assert rate(s).seq == expected_seq
     assert calls == [1]
     c = raw(db)
-    assert c.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     c.close()
+
+
+def test_a_store_from_before_sections_keeps_its_ratings_and_records_sections(db: Path) -> None:
+    # A kiosk installed before sections existed: schema 1 (no section column), ratings unsent.
+    with LocalStore(db) as s:
+        old = [rate(s) for _ in range(2)]
+    c = raw(db)
+    c.execute("ALTER TABLE ratings DROP COLUMN section")
+    c.execute("PRAGMA user_version = 1")
+    c.close()
+
+    with LocalStore(db) as s:
+        unsent = s.unsent(limit=10)
+        assert [r.to_dict() for r in unsent] == [r.to_dict() for r in old]
+        assert all(r.section is None and r.chain_ok() for r in unsent)
+        new = s.record(
+            id=str(uuid.uuid4()),
+            window="A01",
+            unit="YJJ",
+            staff=None,
+            level=2,
+            reasons=["tui"],
+            phone=None,
+            device_time=datetime.now(UTC),
+            flags=[],
+            section="YJJ-JZ",
+        )
+        assert new.seq == 3 and new.prev_hash == old[-1].hash and new.chain_ok()
+        assert s.unsent(limit=10)[-1] == new
+        assert new.to_dict()["section"] == "YJJ-JZ"
 
 
 # --- two connections, two threads --------------------------------------------------------------

@@ -227,3 +227,39 @@ def test_a_kiosk_that_lost_its_token_enrols_again_under_its_id(
     r = client.post("/api/v1/enroll", json={"code": hall.code("A02"), "terminal": "kiosk-9"})
     assert r.status_code == 409
     assert "new install id" in r.json()["detail"]
+
+
+def test_ratings_naming_a_section_are_counted_for_it_and_older_records_still_sync(
+    hall: StoreDriver, kiosk: Enrolled
+) -> None:
+    old = [kiosk.chain.next(level=5), kiosk.chain.next(level=1, reasons=("tui",))]  # no section
+    assert all("section" not in r.to_dict() for r in old)
+    new = [
+        kiosk.chain.next(level=2, reasons=("leng", "tui"), section="YJJ01"),
+        kiosk.chain.next(level=5, section="YJJ01"),
+        kiosk.chain.next(level=1, reasons=("lan",), section="YJJ02", flags=("burst",)),
+    ]
+    r = hall.push(kiosk, [*old, *new])
+    assert statuses(r.json()) == ["stored"] * 5, r.text
+    agg = hall.aggregates("TL").json()
+    assert len(agg["sections"]) == 101
+    assert {"code": "YJJ01", "name": "行政审批科", "unit": "YJJ"} in agg["sections"]
+    assert agg["section_counts"] == [
+        {"section": "YJJ01", "level": 2, "n": 1, "flagged": 0},
+        {"section": "YJJ01", "level": 5, "n": 1, "flagged": 0},
+        {"section": "YJJ02", "level": 1, "n": 0, "flagged": 1},
+    ]
+    assert agg["section_reason_counts"] == [
+        {"section": "YJJ01", "reason": "leng", "n": 1},
+        {"section": "YJJ01", "reason": "tui", "n": 1},
+    ]
+    # The unit still counts all five (the flagged one apart), sections or not.
+    assert sum(c["n"] for c in agg["counts"]) == 4
+    r = hall.client.get("/api/v1/admin/ratings", headers=hall.admin)
+    assert sorted((x["section"] or "-") for x in r.json()) == ["-", "-", "YJJ01", "YJJ01", "YJJ02"]
+    # Released, the flagged one counts for its section too, with its reason.
+    r = hall.client.post(f"/api/v1/admin/ratings/{new[2].id}/release", headers=hall.admin)
+    assert r.status_code == 200, r.text
+    agg = hall.aggregates("TL").json()
+    assert {"section": "YJJ02", "level": 1, "n": 1, "flagged": 0} in agg["section_counts"]
+    assert {"section": "YJJ02", "reason": "lan", "n": 1} in agg["section_reason_counts"]

@@ -26,6 +26,42 @@ def test_demo_roster_imports_with_a_summary(store: StoreDriver, demo_roster_path
     again = store.import_roster(demo_roster_path).json()
     assert again["hall_created"] is False
     assert again["units"] == {"total": 31, "added": 0, "updated": 0, "removed": 0}
+    assert s["sections"] == {"total": 101, "added": 101, "updated": 0, "removed": 0}
+
+
+def test_sections_are_checked_against_their_units(
+    hall: StoreDriver, demo_roster_path: Path
+) -> None:
+    lines = demo_text(demo_roster_path).splitlines()
+    n = len(lines)
+    text = "\n".join(lines) + (
+        "\nsection,ZZ01,某科,NOSUCHUNIT,,,"  # n + 1: unknown unit
+        "\nwindow,B01,B1号窗口,YJJ,WZB,,SJJ01"  # n + 2: a section of another unit
+        "\nstaff,TL9001,新同事,SJJ,A13,,NOPE"  # n + 3: no such section
+        "\nunit,U2,某单位,WZB,,,YJJ01\n"  # n + 4: units name no section
+    )
+    r = hall.import_roster(text.encode(), "sections.csv")
+    assert r.status_code == 422
+    got = {(p["line"], p["column"]): p["message"] for p in r.json()["problems"]}
+    assert set(got) == {
+        (n + 1, "parent"),
+        (n + 2, "section"),
+        (n + 3, "section"),
+        (n + 4, "section"),
+    }
+    assert "belongs to unit 'SJJ'" in got[(n + 2, "section")]
+
+
+def test_a_roster_without_the_section_column_still_imports(
+    store: StoreDriver, demo_roster_path: Path, client: TestClient
+) -> None:
+    rows = [ln.rsplit(",", 1)[0] for ln in demo_text(demo_roster_path).splitlines()]
+    rows = [r for r in rows if not r.startswith("section,")]
+    r = store.import_roster("\n".join(rows).encode(), "old.csv")
+    assert r.status_code == 200, r.text
+    assert r.json()["sections"]["total"] == 0
+    agg = client.get(f"{API}/halls/TL/aggregates", headers=store.admin).json()
+    assert agg["sections"] == [] and len(agg["units"]) == 31
 
 
 def test_bad_roster_names_every_problem_and_applies_nothing(

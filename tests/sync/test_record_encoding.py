@@ -38,6 +38,7 @@ def test_hash_of_a_known_record_is_unchanged() -> None:
 def test_to_dict_is_what_asdict_gave_and_round_trips(staff: str | None, phone: str | None) -> None:
     rec = _record(staff=staff, phone=phone)
     expected = asdict(rec) | {"reasons": list(rec.reasons), "flags": list(rec.flags)}
+    del expected["section"]  # a record without a section is encoded as before sections existed
     d = rec.to_dict()
     assert d == expected
     assert list(d) == list(expected)  # same key order: same JSON bytes on the wire
@@ -66,3 +67,23 @@ def test_from_dict_names_a_missing_field() -> None:
     del d["tz"]
     with pytest.raises(RecordError, match="missing field 'tz'"):
         RatingRecord.from_dict(d)
+
+
+def test_a_record_from_a_kiosk_before_sections_still_parses_and_verifies() -> None:
+    old = _record().to_dict()
+    assert "section" not in old
+    rec = RatingRecord.from_dict(old)
+    assert rec.section is None and rec.chain_ok()
+    assert rec.hash == "88bb216848144dedf96fd21f0737ab9adf7bb5d6b2ab773e5e76a6a82ea64fc9"
+
+
+def test_the_section_is_carried_and_covered_by_the_hash() -> None:
+    rec = _record(section="SJJ01")
+    d = rec.to_dict()
+    assert d["section"] == "SJJ01" and list(d)[-1] == "section"
+    assert RatingRecord.from_dict(d) == rec and rec.chain_ok()
+    assert rec.hash != _record().hash
+    moved = RatingRecord.from_dict(d | {"section": "SJJ02"})
+    assert not moved.chain_ok()  # another section is other content
+    with pytest.raises(RecordError, match="section must be a string or null"):
+        RatingRecord.from_dict(d | {"section": 5})
