@@ -38,7 +38,7 @@ from pathlib import Path
 
 import httpx
 
-from sync.client import AdminClient, enroll
+from sync.client import BATCH_PATH, HEALTH_PATH, AdminClient, bearer, enroll
 from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
 from sync.schema import GENESIS_HASH, RatingRecord
@@ -172,7 +172,7 @@ class Hall:
             if self.procs[0].poll() is not None:
                 raise SystemExit(f"hall-demo: the server exited; see {self.dir / 'server.log'}")
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}{HEALTH_PATH}", timeout=1).status_code == 200:
                     log.info("central store up at %s (log: %s)", self.url, self.dir / "server.log")
                     return
             except httpx.HTTPError:
@@ -191,12 +191,10 @@ class Hall:
         return Terminal(window=window, id=e.terminal, token=e.token)
 
     def push(self, term: Terminal, records: list[RatingRecord]) -> None:
-        with httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {term.token}"}, timeout=60
-        ) as c:
+        with httpx.Client(base_url=self.url, headers=bearer(term.token), timeout=60) as c:
             for i in range(0, len(records), BATCH):
                 body = {"records": [r.to_dict() for r in records[i : i + BATCH]]}
-                r = c.post("/api/v1/ratings/batch", json=body)
+                r = c.post(BATCH_PATH, json=body)
                 r.raise_for_status()
                 bad = [x for x in r.json()["results"] if x["status"] == "rejected"]
                 if bad:

@@ -25,15 +25,8 @@ from typing import Any
 import httpx
 
 from kiosk.store import LocalStore
-from sync.pusher import (
-    Credentials,
-    EnrollError,
-    Pusher,
-    SyncStatus,
-    enroll,
-    read_roster_cache,
-    write_json_atomic,
-)
+from sync.client import Credentials, EnrollError, enroll
+from sync.pusher import Pusher, SyncStatus, read_roster_cache, write_json_atomic
 
 __all__ = ["CREDENTIALS_FILE", "ROSTER_CACHE_FILE", "EnrollError", "SyncLink", "SyncStatus"]
 

@@ -1,4 +1,8 @@
-"""A small typed client of the central store's API, for ``hall-admin``, the board and tests.
+"""The one client of the central store's API: its paths, credentials, errors and enrolment.
+
+``hall-admin`` (``AdminClient``), the wall board (``BoardClient``), the kiosk's pusher (the paths,
+``Credentials``, ``enroll``, ``error_detail``) and the tests all speak to the server through
+this module; the server mounts its routes under the same ``API_PREFIX``.
 
 The network is injectable, as in httpx itself: pass ``transport=httpx.MockTransport(handler)``
 (or a FastAPI app's transport) to test without sockets. Every refusal raises ``ApiError`` with
@@ -7,14 +11,15 @@ the server's status and message (and, for a refused roster, every problem with i
     with AdminClient("http://127.0.0.1:8600", token) as admin:
         admin.import_roster_file(Path("assets/roster/demo-hall.csv"))
         code = admin.create_enrolment_code("A01", minutes=30)
-    enrolment = enroll("http://127.0.0.1:8600", code.code, terminal="kiosk-install-id")
+    credentials = enroll("http://127.0.0.1:8600", code.code, terminal="kiosk-install-id")
     with BoardClient(url, board_token) as board:
         result = board.aggregates("TL", "2026Q3", etag=last_etag)  # result.not_modified on 304
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -25,20 +30,35 @@ import httpx
 __all__ = [
     "API_PREFIX",
     "DEFAULT_SERVER_URL",
+    "BATCH_PATH",
+    "DEFAULT_SERVER_URL",
+    "ENROLL_PATH",
+    "HEALTH_PATH",
+    "PUBLIC_RATINGS_PATH",
+    "TERMINAL_ROSTER_PATH",
     "AdminClient",
     "AggregatesResult",
     "Anomaly",
     "ApiError",
     "BoardClient",
-    "Enrolment",
+    "Credentials",
+    "EnrollError",
     "EnrolmentCode",
     "TerminalInfo",
+    "bearer",
     "enroll",
+    "error_detail",
     "health",
 ]
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8600"
 API_PREFIX = "/api/v1"
+# Full paths, for clients that talk to the server's root (the pusher, the phone page's tests).
+HEALTH_PATH = f"{API_PREFIX}/health"
+ENROLL_PATH = f"{API_PREFIX}/enroll"
+BATCH_PATH = f"{API_PREFIX}/ratings/batch"
+TERMINAL_ROSTER_PATH = f"{API_PREFIX}/terminal/roster"
+PUBLIC_RATINGS_PATH = f"{API_PREFIX}/public/ratings"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -62,14 +82,51 @@ class EnrolmentCode:
     expires_at: datetime
 
 
+class EnrollError(ApiError):
+    """Enrolment failed; ``str()`` is fit to show to the person holding the code."""
+
+    def __init__(self, message: str, status: int = 0, detail: str | None = None) -> None:
+        super().__init__(status, detail or message)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @dataclass(frozen=True)
-class Enrolment:
-    """A terminal's own credential, as ``POST /enroll`` hands it out (once)."""
+class Credentials:
+    """A terminal's own credential, as ``POST /enroll`` hands it out (once).
+
+    ``token`` stays out of ``repr``: a credential in a log line or a traceback shows no secret.
+    """
 
     terminal: str
-    token: str
+    token: str = field(repr=False)
     window: str
     hall: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "terminal": self.terminal,
+            "token": self.token,
+            "window": self.window,
+            "hall": self.hall,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Credentials:
+        try:
+            values = {k: d[k] for k in ("terminal", "token", "window", "hall")}
+        except KeyError as e:
+            raise ValueError(f"credentials lack {e.args[0]!r}") from None
+        if not all(isinstance(v, str) and v for v in values.values()):
+            raise ValueError("credentials fields must be non-empty strings")
+        return cls(**values)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The ``Authorization`` header for a credential's token."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass(frozen=True)
@@ -134,7 +191,7 @@ class _Api:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 10.0,
     ) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = bearer(token) if token else {}
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + API_PREFIX,
             headers=headers,
@@ -170,14 +227,28 @@ class _Api:
         return data
 
 
-def _error(response: httpx.Response) -> ApiError:
+def error_detail(response: httpx.Response) -> str:
+    """The server's human-readable ``detail`` (every error of ours has one), or a short slice
+    of whatever else answered (a proxy's HTML page)."""
     try:
         body = response.json()
-        detail = str(body.get("detail", response.reason_phrase))
-        problems = body.get("problems")
-    except (ValueError, AttributeError):
-        detail, problems = response.text[:500] or response.reason_phrase, None
-    return ApiError(response.status_code, detail, problems)
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if isinstance(body, dict) and "detail" in body:
+        d = body["detail"]
+        return d if isinstance(d, str) else json.dumps(d, ensure_ascii=False)[:300]
+    return json.dumps(body, ensure_ascii=False)[:200]
+
+
+def _error(response: httpx.Response) -> ApiError:
+    problems = None
+    try:
+        body = response.json()
+        if isinstance(body, dict) and isinstance(body.get("problems"), list):
+            problems = body["problems"]
+    except ValueError:
+        pass
+    return ApiError(response.status_code, error_detail(response), problems)
 
 
 class BoardClient(_Api):
@@ -281,13 +352,29 @@ def enroll(
     terminal: str | None = None,
     *,
     transport: httpx.BaseTransport | None = None,
-    timeout: float = 10.0,
-) -> Enrolment:
-    """Exchange a one-time enrolment code for a terminal credential (``POST /enroll``)."""
-    with _Api(base_url, transport=transport, timeout=timeout) as api:
-        body = {"code": code} | ({"terminal": terminal} if terminal else {})
-        d = api._request("POST", "/enroll", json=body).json()
-    return Enrolment(d["terminal"], d["token"], d["window"], d["hall"])
+    timeout: float = 15.0,
+) -> Credentials:
+    """Exchange a one-time enrolment code for a terminal's credential (``POST /enroll``).
+
+    Blocks on the network. Raises ``EnrollError`` with a message for the person holding the
+    code: the server's reason, or that it cannot be reached.
+    """
+    body = {"code": code} | ({"terminal": terminal} if terminal else {})
+    try:
+        with httpx.Client(base_url=base_url, transport=transport, timeout=timeout) as client:
+            resp = client.post(ENROLL_PATH, json=body)
+    except httpx.HTTPError as e:
+        # The type name only: a transport message may be long, and tells the holder nothing.
+        raise EnrollError(f"cannot reach the server at {base_url}: {type(e).__name__}") from None
+    if resp.status_code != 200:
+        detail = error_detail(resp)
+        raise EnrollError(
+            f"enrolment refused ({resp.status_code}): {detail}", resp.status_code, detail
+        )
+    try:
+        return Credentials.from_dict(resp.json())
+    except (ValueError, TypeError) as e:
+        raise EnrollError(f"the server's enrolment answer is not usable: {e}") from None
 
 
 def health(base_url: str, *, transport: httpx.BaseTransport | None = None) -> dict[str, Any]:

@@ -28,33 +28,27 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
 import httpx
 
+from sync.client import BATCH_PATH, TERMINAL_ROSTER_PATH, bearer, error_detail
 from sync.schema import RatingRecord
 
 __all__ = [
-    "Credentials",
-    "EnrollError",
     "Outbox",
     "Pusher",
     "RosterPuller",
     "SyncState",
     "SyncStatus",
-    "enroll",
     "read_roster_cache",
     "write_json_atomic",
 ]
 
 log = logging.getLogger(__name__)
-
-BATCH_PATH = "/api/v1/ratings/batch"
-ROSTER_PATH = "/api/v1/terminal/roster"
-ENROLL_PATH = "/api/v1/enroll"
 
 SyncState = Literal["online", "offline", "revoked", "not_enrolled", "wrong_window"]
 
@@ -95,60 +89,6 @@ class SyncStatus:
     last_error: str | None = None
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """A terminal's own credential, from enrolment. ``token`` stays out of ``repr``."""
-
-    terminal: str
-    token: str = field(repr=False)
-    window: str
-    hall: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "terminal": self.terminal,
-            "token": self.token,
-            "window": self.window,
-            "hall": self.hall,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Credentials:
-        try:
-            values = {k: d[k] for k in ("terminal", "token", "window", "hall")}
-        except KeyError as e:
-            raise ValueError(f"credentials lack {e.args[0]!r}") from None
-        if not all(isinstance(v, str) and v for v in values.values()):
-            raise ValueError("credentials fields must be non-empty strings")
-        return cls(**values)
-
-
-class EnrollError(RuntimeError):
-    """Enrolment failed; the message is fit to show to the person holding the code."""
-
-
-def enroll(
-    base_url: str,
-    code: str,
-    terminal_id: str,
-    *,
-    transport: httpx.BaseTransport | None = None,
-    timeout: float = 15.0,
-) -> Credentials:
-    """Exchange a one-time enrolment code for this terminal's credential (blocks on the network)."""
-    try:
-        with httpx.Client(base_url=base_url, transport=transport, timeout=timeout) as client:
-            resp = client.post(ENROLL_PATH, json={"code": code, "terminal": terminal_id})
-    except httpx.HTTPError as e:
-        raise EnrollError(f"cannot reach the server at {base_url}: {type(e).__name__}") from None
-    if resp.status_code != 200:
-        raise EnrollError(f"enrolment refused ({resp.status_code}): {_detail(resp)}")
-    try:
-        return Credentials.from_dict(resp.json())
-    except (ValueError, TypeError) as e:
-        raise EnrollError(f"the server's enrolment answer is not usable: {e}") from None
-
-
 class _Transient(Exception):
     """Try again later; ``retry_after`` overrides the backoff when the server named a pause."""
 
@@ -183,19 +123,19 @@ class RosterPuller:
 
     def pull(self, client: httpx.Client, token: str) -> bool:
         """One conditional GET; True if a new roster was cached. Raises the pusher's faults."""
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = bearer(token)
         if self._etag:
             headers["If-None-Match"] = self._etag
-        resp = _request(client, "GET", ROSTER_PATH, headers=headers)
+        resp = _request(client, "GET", TERMINAL_ROSTER_PATH, headers=headers)
         if resp.status_code == 304:
             return False
         if resp.status_code == 403:
-            log.warning("roster pull refused (403): %s", _detail(resp))
+            log.warning("roster pull refused (403): %s", error_detail(resp))
             return False
         if resp.status_code != 200:
             _raise_for_status(resp)
             # Any other answer (404 from an older server …) is not worth stalling ratings for.
-            log.warning("roster pull: unexpected %s: %s", resp.status_code, _detail(resp))
+            log.warning("roster pull: unexpected %s: %s", resp.status_code, error_detail(resp))
             return False
         try:
             roster = resp.json()
@@ -497,11 +437,11 @@ class Pusher:
         if code != 200:
             self._prepared = None  # the batch size may change, or the server is away
         if code in (413, 400, 403, 422):
-            self._shrink_or_reject(outbox, records, code, _detail(resp))
+            self._shrink_or_reject(outbox, records, code, error_detail(resp))
             return True
         if code != 200:
             _raise_for_status(resp)
-            raise _Transient(f"server answered {code}: {_detail(resp)}")
+            raise _Transient(f"server answered {code}: {error_detail(resp)}")
         try:
             body = resp.json()
             results = body["results"]
@@ -559,7 +499,7 @@ class Pusher:
     def _post(self, client: httpx.Client, token: str, encoded: list[dict[str, Any]]) -> Any:
         """Start the POST of one batch on the poster thread; ``.result()`` is the answer."""
         kwargs: dict[str, Any] = {
-            "headers": {"Authorization": f"Bearer {token}"},
+            "headers": bearer(token),
             "json": {"records": encoded},
         }
         if self._poster is None:  # pragma: no cover - _run always makes one
@@ -676,7 +616,7 @@ def _raise_for_status(resp: httpx.Response) -> None:
     """Turn the answers every endpoint shares into the pusher's faults."""
     code = resp.status_code
     if code == 401:
-        raise _Revoked(f"credential not accepted (401): {_detail(resp)}")
+        raise _Revoked(f"credential not accepted (401): {error_detail(resp)}")
     if code == 429:
         raise _Transient("server busy (429)", _retry_after(resp))
     if code >= 500 or code == 408:
@@ -708,18 +648,6 @@ def _server_date(resp: httpx.Response) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return at.astimezone(UTC) if at.tzinfo is not None else None
-
-
-def _detail(resp: httpx.Response) -> str:
-    """The server's human-readable ``detail``, or a short slice of the body."""
-    try:
-        body = resp.json()
-    except ValueError:
-        return resp.text[:200] or resp.reason_phrase
-    if isinstance(body, dict) and "detail" in body:
-        d = body["detail"]
-        return d if isinstance(d, str) else json.dumps(d, ensure_ascii=False)[:300]
-    return json.dumps(body, ensure_ascii=False)[:200]
 
 
 def _count_set_aside(outbox: Outbox, fallback: int) -> int:

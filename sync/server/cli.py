@@ -64,13 +64,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         import uvicorn
 
-        from sync.server.main import create_app
+        from sync.server.main import API_PREFIX, create_app
 
         app = create_app(settings)
     except Exception as e:  # a wrong URL or an unreachable database: say so, no traceback
         log.error("cannot open the database: %s", e)
         return 2
-    log.info("serving on http://%s:%d (API under /api/v1, docs at /docs)", args.host, args.port)
+    log.info(
+        "serving on http://%s:%d (API under %s, docs at /docs)", args.host, args.port, API_PREFIX
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, log_level=args.log_level)
     return 0
 

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlmodel import col, select
 
+from sync.client import API_PREFIX
 from sync.server import __version__
 from sync.server import models as m
 from sync.server.api.errors import BodyLimitMiddleware, install_error_handlers
@@ -27,8 +28,6 @@ from sync.server.core.types import utcnow
 __all__ = ["API_PREFIX", "create_app", "ensure_admin_credential"]
 
 log = logging.getLogger(__name__)
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

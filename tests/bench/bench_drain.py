@@ -48,7 +48,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 from kiosk.store import LocalStore  # noqa: E402
-from sync.pusher import Pusher, SyncStatus, enroll  # noqa: E402
+from sync.client import enroll  # noqa: E402
+from sync.pusher import Pusher, SyncStatus  # noqa: E402
 from sync.quarter import Quarter  # noqa: E402
 from sync.schema import RatingRecord  # noqa: E402
 from sync.server import models as m  # noqa: E402

@@ -52,8 +52,11 @@ from board._qt.source import BoardSource  # noqa: E402
 from board.source import POLL_INTERVAL_S, AggregatesPoller, BoardData  # noqa: E402
 from kiosk.flow import Flow, Recorded, State  # noqa: E402
 from kiosk.store import LocalStore  # noqa: E402
-from sync.client import AdminClient  # noqa: E402
-from sync.pusher import Pusher, enroll  # noqa: E402
+from sync.client import (
+    AdminClient,  # noqa: E402
+    enroll,  # noqa: E402
+)
+from sync.pusher import Pusher  # noqa: E402
 from sync.quarter import Quarter  # noqa: E402
 from sync.roster import parse_roster, parse_roster_bytes  # noqa: E402
 from tests.helpers.server import start_server  # noqa: E402

@@ -20,7 +20,8 @@ import pytest
 from kiosk.flow import Flow, State
 from kiosk.store import LocalStore
 from kiosk.sync_link import EnrollError, SyncLink
-from sync.pusher import BATCH_PATH, ENROLL_PATH, ROSTER_PATH, Pusher
+from sync.client import BATCH_PATH, ENROLL_PATH, TERMINAL_ROSTER_PATH
+from sync.pusher import Pusher
 from sync.roster import parse_roster
 
 TOKEN = "tok-kiosk-SECRET-77c1"
@@ -76,7 +77,7 @@ class Central:
                 )
             if request.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return httpx.Response(401, json={"detail": "unknown terminal"})
-            if path == ROSTER_PATH:
+            if path == TERMINAL_ROSTER_PATH:
                 if request.headers.get("If-None-Match") == '"v1"':
                     return httpx.Response(304)
                 return httpx.Response(200, json=self.roster, headers={"ETag": '"v1"'})

@@ -15,18 +15,15 @@ from typing import Any
 import httpx
 import pytest
 
-from sync.pusher import (
+from sync.client import (
     BATCH_PATH,
     ENROLL_PATH,
-    ROSTER_PATH,
+    TERMINAL_ROSTER_PATH,
     Credentials,
     EnrollError,
-    Pusher,
-    SyncStatus,
     enroll,
-    read_roster_cache,
-    write_json_atomic,
 )
+from sync.pusher import Pusher, SyncStatus, read_roster_cache, write_json_atomic
 from sync.schema import GENESIS_HASH, RatingRecord
 
 TOKEN = "tok-SECRET-3f9a1c"
@@ -139,7 +136,7 @@ class FakeCentral:
                 f"Bearer {t}" for t in self.valid_tokens
             }:
                 return httpx.Response(401, json={"detail": "unknown or revoked terminal"})
-            if request.url.path == ROSTER_PATH:
+            if request.url.path == TERMINAL_ROSTER_PATH:
                 return self._roster(request)
             assert request.url.path == BATCH_PATH
             recs = json.loads(request.content)["records"]

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
+from sync.client import PUBLIC_RATINGS_PATH
 from sync.server import models as m
 from sync.server.api.deps import ClockDep, DbDep, SettingsDep
 from sync.server.api.errors import responses
@@ -49,7 +50,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RATE_PATH = "/rate"
-API_PATH = "/api/v1/public/ratings"
+API_PATH = PUBLIC_RATINGS_PATH
 
 router = APIRouter(prefix="/public", tags=["public"])
 pages = APIRouter(tags=["public"])
