@@ -27,9 +27,10 @@ from typing import Any
 
 import httpx
 
+from sync.roster import Roster
+
 __all__ = [
     "API_PREFIX",
-    "DEFAULT_SERVER_URL",
     "BATCH_PATH",
     "DEFAULT_SERVER_URL",
     "ENROLL_PATH",
@@ -44,11 +45,13 @@ __all__ = [
     "Credentials",
     "EnrollError",
     "EnrolmentCode",
+    "OperatorSession",
     "TerminalInfo",
     "bearer",
     "enroll",
     "error_detail",
     "health",
+    "sign_in",
 ]
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8600"
@@ -153,6 +156,19 @@ class Anomaly:
     detail: str
     detected_at: datetime
     resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OperatorSession:
+    """An operator signed in: the session's token (a bearer token like any other) and who."""
+
+    token: str = field(repr=False)
+    expires_at: datetime
+    name: str
+    role: str  # office, inspector, unit
+    halls: tuple[str, ...]
+    unit: str | None
+    full_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -295,6 +311,10 @@ class AdminClient(BoardClient):
     def import_roster_file(self, path: Path) -> dict[str, Any]:
         return self.import_roster(Path(path).read_bytes(), Path(path).name)
 
+    def roster(self, hall: str) -> Roster:
+        """``GET /admin/roster``: the hall's whole roster, as the import file would hold it."""
+        return Roster.from_dict(self._request("GET", "/admin/roster", params={"hall": hall}).json())
+
     def create_enrolment_code(
         self, window: str, *, hall: str | None = None, minutes: int | None = None
     ) -> EnrolmentCode:
@@ -322,6 +342,30 @@ class AdminClient(BoardClient):
         body = {"hall": hall, "label": label}
         token: str = self._request("POST", "/admin/board-credentials", json=body).json()["token"]
         return token
+
+    def list_ratings(
+        self,
+        hall: str | None = None,
+        quarter: str | None = None,
+        *,
+        flagged: bool | None = None,
+        terminal: str | None = None,
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        """``GET /admin/ratings``, newest first (e.g. ``flagged=True``: the ones to decide)."""
+        params: dict[str, Any] = {"limit": limit}
+        for k, v in (("hall", hall), ("quarter", quarter), ("terminal", terminal)):
+            if v:
+                params[k] = v
+        if flagged is not None:
+            params["flagged"] = flagged
+        rows: list[dict[str, Any]] = self._request("GET", "/admin/ratings", params=params).json()
+        return rows
+
+    def release_rating(self, rating: str) -> dict[str, Any]:
+        """Let a flagged rating count after all; answers the rating as stored now."""
+        out: dict[str, Any] = self._request("POST", f"/admin/ratings/{rating}/release").json()
+        return out
 
     def anomalies(
         self, terminal: str | None = None, *, include_resolved: bool = False
@@ -375,6 +419,33 @@ def enroll(
         return Credentials.from_dict(resp.json())
     except (ValueError, TypeError) as e:
         raise EnrollError(f"the server's enrolment answer is not usable: {e}") from None
+
+
+def sign_in(
+    base_url: str,
+    name: str,
+    password: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 15.0,
+) -> OperatorSession:
+    """``POST /auth/session``: an operator's name and password for a session token.
+
+    Refusals raise ``ApiError``: 401 wrong name or password, 403 a disabled account, 429 wait
+    (repeated failures; locked for a while), status 0 the server cannot be reached.
+    """
+    with _Api(base_url, transport=transport, timeout=timeout) as api:
+        d = api._request("POST", "/auth/session", json={"name": name, "password": password}).json()
+    o = d["operator"]
+    return OperatorSession(
+        token=d["token"],
+        expires_at=datetime.fromisoformat(d["expires_at"]),
+        name=o["name"],
+        role=o["role"],
+        halls=tuple(o.get("halls") or ()),
+        unit=o.get("unit"),
+        full_name=o.get("full_name") or "",
+    )
 
 
 def health(base_url: str, *, transport: httpx.BaseTransport | None = None) -> dict[str, Any]:

@@ -267,6 +267,32 @@ class Roster:
             row("reason", r.code, r.name, "", r.description, "")
         return out.getvalue()
 
+    def to_xlsx(self) -> bytes:
+        """The roster as an XLSX workbook an office edits (round-trips through ``parse_roster``).
+
+        The same rows as ``to_csv``; every cell is text (a staff number ``007`` stays ``007``,
+        a name beginning with ``=`` stays a name); the header row is frozen.
+        """
+        from openpyxl import Workbook  # only an office file needs it
+
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = "roster"
+        for row in csv.reader(io.StringIO(self.to_csv())):
+            ws.append(row)
+        for cells in ws.iter_rows():
+            for cell in cells:
+                cell.number_format = "@"
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        ws.freeze_panes = "A2"
+        for letter, width in zip("ABCDEF", (10, 14, 36, 12, 24, 20), strict=True):
+            ws.column_dimensions[letter].width = width
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
 
 def parse_roster(path: Path | str) -> Roster:
     """Read and validate a roster file (``.csv`` or ``.xlsx``); raise ``RosterError`` if bad."""

@@ -1,5 +1,7 @@
 """``hall-admin``: the hall office's command line to the central store.
 
+    hall-admin                      # no command: the office console window (board._qt.console)
+
     hall-admin roster import assets/roster/demo-hall.csv
     hall-admin kiosk enroll --window A01 [--minutes 30] [--png code.png | --png code.svg]
     hall-admin kiosk list
@@ -29,6 +31,7 @@ import pkgutil
 import sys
 
 from board.admin._cli import Commands, SetupError, resolve_token
+from board.admin._console import console_main, opens_console
 from sync.client import DEFAULT_SERVER_URL, ApiError
 
 __all__ = ["build_parser", "group_modules", "main", "resolve_token"]
@@ -62,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    if opens_console(argv):  # no command: the office console window
+        try:
+            return console_main(argv)
+        except SetupError as e:
+            print(f"hall-admin: {e}", file=sys.stderr)
+            return 2
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)

@@ -161,3 +161,29 @@ def test_admin_and_board_cannot_read_a_terminal_roster(
     r = client.get(f"{API}/terminal/roster", headers=hall.admin)
     assert r.status_code == 403
     assert r.json() == {"detail": "this needs a terminal credential"}
+
+
+def test_admin_reads_the_whole_roster_back_and_it_round_trips_as_xlsx(
+    hall: StoreDriver, client: TestClient, kiosk: Enrolled, demo_roster_path: Path
+) -> None:
+    from sync.roster import Roster, parse_roster, parse_roster_bytes
+
+    r = client.get(f"{API}/admin/roster", params={"hall": "TL"}, headers=hall.admin)
+    assert r.status_code == 200, r.text
+    roster = Roster.from_dict(r.json())
+    assert roster.to_dict() == parse_roster(demo_roster_path).to_dict()
+    assert len(roster.units) == 31
+    # What the console saves as XLSX is a file the import accepts unchanged.
+    again = parse_roster_bytes(roster.to_xlsx(), "saved.xlsx")
+    assert again.to_dict() == roster.to_dict()
+    r = hall.import_roster(roster.to_xlsx(), "saved.xlsx")
+    assert r.status_code == 200, r.text
+    assert r.json()["units"] == {"total": 31, "added": 0, "updated": 0, "removed": 0}
+
+    def status(hall_code: str | None, headers: dict[str, str]) -> int:
+        params = {"hall": hall_code} if hall_code else {}
+        return client.get(f"{API}/admin/roster", params=params, headers=headers).status_code
+
+    assert status("XX", hall.admin) == 404
+    assert status("TL", kiosk.headers) == 403
+    assert status(None, hall.admin) == 422

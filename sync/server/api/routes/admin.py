@@ -18,7 +18,7 @@ from sync.server.api.errors import responses
 from sync.server.core.db import Database
 from sync.server.core.security import hash_secret, new_enrolment_code, new_token, normalise_code
 from sync.server.ingest import move_to_scored
-from sync.server.rosters import apply_roster
+from sync.server.rosters import apply_roster, load_roster
 from sync.server.schemas import (
     CODE_PATTERN,
     QUARTER_PATTERN,
@@ -30,6 +30,7 @@ from sync.server.schemas import (
     EnrolmentCodeOut,
     RatingOut,
     RosterImportOut,
+    RosterOut,
     RosterProblemsOut,
     TerminalOut,
 )
@@ -92,6 +93,19 @@ async def import_roster(
 def _apply(db: Database, roster: Roster) -> dict[str, Any]:
     with db.write() as session:
         return apply_roster(session, roster)
+
+
+@router.get("/roster", response_model=RosterOut, responses=responses(401, 403, 404, 422))
+def read_roster(
+    who: AdminDep,
+    session: SessionDep,
+    hall: Annotated[str, Query(pattern=CODE_PATTERN, description="the hall's code")],
+) -> Any:
+    """A hall's whole roster as it was imported (the console's tables, "save as XLSX")."""
+    roster = load_roster(session, hall)
+    if roster is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall}")
+    return roster.to_dict()
 
 
 @router.post(

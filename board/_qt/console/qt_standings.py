@@ -1,0 +1,220 @@
+"""Standings: the quarter as the wall ranks it, with every unit's explanation.
+
+The same engine as the board (``board.standings.compute_standings``, run on the worker in the
+console's language) and the board's own table model (``StandingsTableModel``), so the office
+sees exactly the numbers the wall shows; selecting a unit shows the engine's explanation lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from board._qt.console.qt_common import ConsoleContext, Page, heading
+from board._qt.console.texts import Tr
+from board._qt.qt_table import SORT_ROLE, UNIT_CODE_ROLE, StandingsTableModel
+from board.standings import Standings, UnitStanding, compute_standings
+from sync.client import AdminClient
+
+__all__ = ["StandingsPage", "load_standings", "status_words"]
+
+# The board model's columns, in its order, as the console's text keys.
+_HEADERS = [
+    "std_rank",
+    "std_unit",
+    "std_n",
+    "level_5",
+    "level_4",
+    "level_3",
+    "level_2",
+    "level_1",
+    "std_citizen",
+    "std_quarter",
+    "std_status",
+]
+_STATUS_COLUMN = 10
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def load_standings(client: AdminClient, hall: str, quarter: str, lang: str) -> Standings | None:
+    """The quarter's standings from the store (worker thread); None for a quarter with no data."""
+    r = client.aggregates(hall, quarter)
+    if not isinstance(r.data, dict):
+        return None
+    return compute_standings(r.data, lang="en" if lang == "en" else "zh")
+
+
+def status_words(tr: Tr, u: UnitStanding) -> str:
+    if u.status == "red":
+        text = tr("status_red")
+    elif u.status == "black":
+        text = tr("status_black")
+    elif u.status == "ranked":
+        text = tr("status_ranked")
+    else:
+        text = tr("status_not_enough", n=u.needs_more)
+    return text + (tr("status_misconduct") if u.misconduct else "")
+
+
+class _Proxy(QSortFilterProxyModel):
+    """The board's model sorted by place, with headers and status in the console's language."""
+
+    def __init__(self, model: StandingsTableModel, tr: Tr) -> None:
+        super().__init__()
+        self.tr_ = tr
+        self.board_model = model
+        self.setSourceModel(model)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(_HEADERS)
+        ):
+            return self.tr_(_HEADERS[section])
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and index.isValid()
+            and index.column() == _STATUS_COLUMN
+        ):
+            row = self.mapToSource(self.index(index.row(), index.column())).row()
+            return status_words(self.tr_, self.board_model.unit_at(row))
+        return super().data(index, role)
+
+
+class StandingsPage(Page):
+    """The table of every unit, the lists at a glance, and the selected unit's explanation."""
+
+    key = "standings"
+    roles = ("admin", "office", "unit")
+
+    def __init__(self, ctx: ConsoleContext) -> None:
+        super().__init__(ctx)
+        tr = self.t
+        box = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title_label = heading(tr("page_standings"))
+        top.addWidget(self.title_label, 1)
+        box.addLayout(top)
+        self.lists_label = QLabel()
+        self.lists_label.setWordWrap(True)
+        self.lists_label.setTextFormat(Qt.TextFormat.PlainText)
+        box.addWidget(self.lists_label)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.model = StandingsTableModel(self)
+        self.proxy = _Proxy(self.model, tr)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(False)
+        self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setTabKeyNavigation(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(29)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current)
+        split.addWidget(self.view)
+        side = QWidget()
+        sbox = QVBoxLayout(side)
+        sbox.setContentsMargins(0, 0, 0, 0)
+        self.explain_title = QLabel(f"<b>{tr('explanation')}</b>")
+        sbox.addWidget(self.explain_title)
+        self.explain = QPlainTextEdit()
+        self.explain.setReadOnly(True)
+        self.explain.setPlaceholderText(tr("explanation_hint"))
+        self.explain.setTabChangesFocus(True)
+        sbox.addWidget(self.explain, 1)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        box.addWidget(split, 1)
+        self.standings: Standings | None = None
+
+    def refresh(self) -> None:
+        hall, quarter, lang = self.ctx.hall, self.ctx.quarter, self.t.lang
+        if not hall:
+            return
+        self.call(lambda c: load_standings(c, hall, quarter, lang), self.show_standings)
+
+    def show_standings(self, s: Standings | None) -> None:
+        tr = self.t
+        self.title_label.setText(
+            f"{tr('standings_heading', quarter=self.ctx.quarter)} · {tr('standings_live')}"
+        )
+        self.standings = s
+        if s is None:
+            self.lists_label.setText(tr("none_rows"))
+            return
+        units = s.units
+        unit = self.ctx.identity.unit
+        if unit is not None:  # a unit's operator sees its own line and the lists
+            units = [u for u in s.units if u.code == unit]
+        shown = replace(s, units=units) if unit is not None else s
+        current = self.current_code()
+        self.model.set_standings(shown)
+        if self.model.rowCount() and self.view.columnWidth(1) < 150:
+            self.view.resizeColumnsToContents()
+        sep = "、" if tr.lang == "zh" else ", "
+        red = sep.join(e.label for e in s.red_list) or tr("none_rows")
+        black = sep.join(e.label for e in s.black_list) or (
+            f"{tr('black_empty')}: {s.black_list_empty_reason or ''}"
+        )
+        self.lists_label.setText(f"{tr('red_list')}: {red}\n{tr('black_list')}: {black}")
+        if current:
+            self.select_unit(current)
+        elif units:
+            self.select_unit(units[0].code)
+
+    def current_code(self) -> str | None:
+        index = self.view.currentIndex()
+        code = index.siblingAtColumn(0).data(UNIT_CODE_ROLE) if index.isValid() else None
+        return str(code) if code else None
+
+    def select_unit(self, code: str) -> bool:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(UNIT_CODE_ROLE) == code:
+                self.view.setCurrentIndex(index)
+                self.view.scrollTo(index)
+                return True
+        return False
+
+    def open_item(self, item: Any) -> None:
+        if isinstance(item, str):
+            self.select_unit(item)
+        self.view.setFocus()
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.standings is None or not current.isValid():
+            self.explain.clear()
+            return
+        row = self.proxy.mapToSource(current).row()
+        u = self.model.unit_at(row)
+        tr = self.t
+        place = tr("rank_n", n=u.rank) if u.rank else tr("not_ranked")
+        self.explain_title.setText(f"<b>{u.name} · {place}</b>")
+        self.explain.setPlainText("\n".join(f"· {line}" for line in u.explanation))

@@ -1,0 +1,225 @@
+"""Each console page over a real ``hall-server``: what the office sees and what its clicks do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from board._qt.console import qt_flagged, qt_terminals
+from board._qt.console.qt_flagged import FlaggedPage
+from board._qt.console.qt_models import RECORD_ROLE
+from board._qt.console.qt_roster import RosterPage
+from board._qt.console.qt_standings import StandingsPage
+from board._qt.console.qt_terminals import TerminalsPage
+from board._qt.console.qt_today import TodayPage
+from board._qt.console.qt_window import ConsoleWindow
+from sync.client import enroll
+from sync.roster import parse_roster, parse_roster_bytes
+from tests.board.console.conftest import ROSTER, ConsoleHall
+
+
+def _rows(table) -> list[object]:  # type: ignore[no-untyped-def]
+    proxy = table.proxy
+    return [proxy.index(r, 0).data(RECORD_ROLE) for r in range(proxy.rowCount())]
+
+
+def test_today_lists_flagged_ratings_and_the_anomaly_and_opens_them(
+    qtbot, window: ConsoleWindow, console_hall: ConsoleHall
+) -> None:  # type: ignore[no-untyped-def]
+    page = window.show_page("today")
+    assert isinstance(page, TodayPage)
+    window.settle()
+    lines = page.lines()
+    assert any("2 条异常评价等待决定" in line for line in lines), lines
+    assert any(console_hall.kiosk.terminal in line and "序号缺口" in line for line in lines)
+    assert any("序号 40 之后有评价未到达（最高收到 43）" in line for line in lines), lines
+    # Enter on the flagged line opens the Flagged page with that rating selected.
+    row = next(i for i, line in enumerate(lines) if "异常评价等待决定" in line)
+    page.list.setCurrentRow(row)
+    page.list.setFocus()
+    qtbot.keyClick(page.list, Qt.Key.Key_Return)
+    window.settle()
+    assert window.current_page is window.pages["flagged"]
+    selected = window.pages["flagged"].table.current()  # type: ignore[attr-defined]
+    assert selected["id"] == console_hall.flagged_ids[0]
+
+
+def test_terminals_page_shows_contact_missing_ratings_and_anomalies(
+    window: ConsoleWindow, console_hall: ConsoleHall
+) -> None:
+    page = window.show_page("terminals")
+    assert isinstance(page, TerminalsPage)
+    window.settle()
+    mine = next(t for t in _rows(page.table) if t.id == console_hall.kiosk.terminal)
+    assert (mine.highest_contiguous_seq, mine.max_seq, mine.open_anomalies) == (40, 43, 1)
+    row = page.table.model.row_of(mine.id)
+    highest = page.table.model.index(row, 4)
+    assert highest.data() == "43" and page.table.model.index(row, 3).data() == "40"
+    assert highest.data(Qt.ItemDataRole.ForegroundRole) is not None  # red, and says why:
+    assert "序号 40 之后有评价未到达" in highest.data(Qt.ItemDataRole.ToolTipRole)
+    kinds = [
+        page.anomalies.model.index(r, 2).data() for r in range(page.anomalies.model.rowCount())
+    ]
+    assert "序号缺口" in kinds
+
+
+def test_enrol_shows_a_qr_code_and_digits_that_enrol_a_kiosk_and_revoke_asks_first(
+    qtbot, window: ConsoleWindow, console_hall: ConsoleHall, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    page = window.show_page("terminals")
+    assert isinstance(page, TerminalsPage)
+    window.settle()
+    dialog = page.enrol()
+    qtbot.addWidget(dialog)
+    index = dialog.window_box.findData("A14")
+    dialog.window_box.setCurrentIndex(index)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.code is not None, timeout=10_000)
+    assert dialog.code is not None
+    code = dialog.digits.text()
+    assert code == dialog.code.code and dialog.qr.text == code and dialog.qr.isVisible()
+    assert dialog.qr.matrix and len(dialog.qr.matrix) >= 21
+    assert dialog.qr.width() >= 220  # large enough to scan from the screen
+    enrolment = enroll(console_hall.url, code, "console-test-kiosk")
+    assert enrolment.window == "A14"
+    dialog.close()
+
+    page.refresh()
+    window.settle()
+    assert page.table.select_key("console-test-kiosk")
+    asked: list[str] = []
+    monkeypatch.setattr(qt_terminals, "confirm", lambda _p, _t, _title, text: asked.append(text))
+    page.revoke_current()  # the office said no
+    window.settle()
+    assert asked and "console-test-kiosk" in asked[0]
+    assert page.table.current().revoked_at is None
+    monkeypatch.setattr(qt_terminals, "confirm", lambda *_a: True)
+    page.revoke_current()
+    window.settle()
+    page.table.select_key("console-test-kiosk")
+    assert page.table.current().revoked_at is not None
+    assert "已停用" in window.status.text()
+
+
+def test_flagged_release_counts_the_rating_and_leaves_the_waiting_list(
+    window: ConsoleWindow, console_hall: ConsoleHall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = window.show_page("flagged")
+    assert isinstance(page, FlaggedPage)
+    window.settle()
+    waiting = [r["id"] for r in _rows(page.table)]
+    assert set(console_hall.flagged_ids) <= set(waiting)
+    target = console_hall.flagged_ids[1]
+    row = page.table.model.row_of(target)
+    flags = page.table.model.index(row, 5).data()
+    assert flags == "连续快速评价"
+    before = _count(console_hall)
+    monkeypatch.setattr(qt_flagged, "confirm", lambda *_a: True)
+    page.table.select_key(target)
+    page.release_current()
+    window.settle()
+    assert target not in [r["id"] for r in _rows(page.table)]
+    page.show_released.setChecked(True)
+    assert target in [r["id"] for r in _rows(page.table)]
+    assert _count(console_hall) == before + 1
+
+
+def _count(hall: ConsoleHall) -> int:
+    agg = hall.store.aggregates("TL").json()
+    return sum(c["n"] for c in agg["counts"] if c["unit"] == "YJJ")
+
+
+def test_standings_show_every_unit_and_explain_the_selected_one(
+    qtbot, window: ConsoleWindow
+) -> None:  # type: ignore[no-untyped-def]
+    page = window.show_page("standings")
+    assert isinstance(page, StandingsPage)
+    window.settle()
+    assert page.standings is not None
+    assert page.proxy.rowCount() == 31
+    assert page.select_unit("YJJ")
+    text = page.explain.toPlainText()
+    # The only unit with ratings (>= the roster's min_ratings of 30): first, on the red list.
+    assert "本季度有效评价" in text and "综合排名第 1 名" in text
+    yjj = page.standings.unit("YJJ")
+    assert all(line in text for line in yjj.explanation)
+    assert page.proxy.index(page.view.currentIndex().row(), 10).data() == "★ 红榜"
+    assert "红榜: 区应急管理局" in page.lists_label.text()
+    assert page.select_unit("ZJW")
+    assert page.proxy.index(page.view.currentIndex().row(), 10).data() == "评价不足，还差 30 条"
+
+
+def test_switching_to_english_keeps_the_page_and_translates_it(
+    qtbot, window: ConsoleWindow
+) -> None:  # type: ignore[no-untyped-def]
+    window.show_page("standings")
+    window.settle()
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    window.settle()
+    page = window.current_page
+    assert isinstance(page, StandingsPage)
+    assert page.proxy.headerData(1, Qt.Orientation.Horizontal) == "Unit"
+    assert page.select_unit("YJJ")
+    assert "scored ratings" in page.explain.toPlainText()
+    assert window.nav.item(0).text().startswith("Today")
+
+
+def test_keyboard_alone_reaches_every_page(qtbot, window: ConsoleWindow) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+    window.page_shown.connect(seen.append)
+    for n in range(len(window.pages), 0, -1):  # the first page is already shown
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier)
+    assert seen == list(window.pages)[::-1]
+    # Down in the page list moves to the next page as well.
+    window.nav.setFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    assert seen[-1] == list(window.pages)[1]
+
+
+def test_roster_tables_save_as_xlsx_and_import_with_problems_first(
+    qtbot, window: ConsoleWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    page = window.show_page("roster")
+    assert isinstance(page, RosterPage)
+    window.settle()
+    assert page.tables["units"].model.rowCount() == 31
+    assert page.tabs.tabText(0) == "单位 (31)"
+    saved = tmp_path / "roster-TL"
+    page.save_xlsx(saved)
+    window.settle()
+    xlsx = saved.with_suffix(".xlsx")
+    assert (
+        parse_roster_bytes(xlsx.read_bytes(), xlsx.name).to_dict() == parse_roster(ROSTER).to_dict()
+    )
+
+    # A second hall's file with two problems: listed by line and column, nothing applied.
+    bad = tmp_path / "t2.csv"
+    bad.write_text(
+        "kind,code,name,parent,detail,note\nhall,T2,第二大厅,,Asia/Shanghai,\n"
+        "category,C,综合,,,\nunit,U1,一局,NOPE,,\nwindow,W1,1号窗口,U1,C,\nstaff,,张三,U1,W1,\n",
+        encoding="utf-8",
+    )
+    page.import_file(bad)
+    window.settle()
+    dialog = page.dialog
+    assert dialog is not None and dialog.apply_button is None
+    problems = [(p.line, p.column) for p in _rows(dialog.problems)]
+    assert problems == [(4, "parent"), (6, "code")]
+    dialog.close()
+
+    good = tmp_path / "t2-fixed.csv"
+    good.write_text(
+        bad.read_text(encoding="utf-8").replace("NOPE", "C").replace("staff,,", "staff,S1,"),
+        encoding="utf-8",
+    )
+    page.import_file(good)
+    window.settle()
+    dialog = page.dialog
+    assert dialog is not None and dialog.apply_button is not None
+    assert "T2" in dialog.summary.text()
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    window.settle()
+    assert "T2" in window.status.text()
+    assert "T2" in [window.hall_box.itemData(i) for i in range(window.hall_box.count())]
