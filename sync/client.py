@@ -312,8 +312,8 @@ class AdminClient(BoardClient):
         return self.import_roster(Path(path).read_bytes(), Path(path).name)
 
     def roster(self, hall: str) -> Roster:
-        """``GET /admin/roster``: the hall's whole roster, as the import file would hold it."""
-        return Roster.from_dict(self._request("GET", "/admin/roster", params={"hall": hall}).json())
+        """``GET /admin/halls/{hall}/roster``: the hall's whole roster, as its file would hold it."""
+        return Roster.from_dict(self._request("GET", f"/admin/halls/{hall}/roster").json())
 
     def create_enrolment_code(
         self, window: str, *, hall: str | None = None, minutes: int | None = None

@@ -168,7 +168,7 @@ def test_admin_reads_the_whole_roster_back_and_it_round_trips_as_xlsx(
 ) -> None:
     from sync.roster import Roster, parse_roster, parse_roster_bytes
 
-    r = client.get(f"{API}/admin/roster", params={"hall": "TL"}, headers=hall.admin)
+    r = client.get(f"{API}/admin/halls/TL/roster", headers=hall.admin)
     assert r.status_code == 200, r.text
     roster = Roster.from_dict(r.json())
     assert roster.to_dict() == parse_roster(demo_roster_path).to_dict()
@@ -180,10 +180,9 @@ def test_admin_reads_the_whole_roster_back_and_it_round_trips_as_xlsx(
     assert r.status_code == 200, r.text
     assert r.json()["units"] == {"total": 31, "added": 0, "updated": 0, "removed": 0}
 
-    def status(hall_code: str | None, headers: dict[str, str]) -> int:
-        params = {"hall": hall_code} if hall_code else {}
-        return client.get(f"{API}/admin/roster", params=params, headers=headers).status_code
+    def status(hall_code: str, headers: dict[str, str]) -> int:
+        return client.get(f"{API}/admin/halls/{hall_code}/roster", headers=headers).status_code
 
     assert status("XX", hall.admin) == 404
     assert status("TL", kiosk.headers) == 403
-    assert status(None, hall.admin) == 422
+    assert status("T%20L", hall.admin) == 422

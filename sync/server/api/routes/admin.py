@@ -95,11 +95,13 @@ def _apply(db: Database, roster: Roster) -> dict[str, Any]:
         return apply_roster(session, roster)
 
 
-@router.get("/roster", response_model=RosterOut, responses=responses(401, 403, 404, 422))
+@router.get(
+    "/halls/{hall}/roster", response_model=RosterOut, responses=responses(401, 403, 404, 422)
+)
 def read_roster(
+    hall: Annotated[str, Path(pattern=CODE_PATTERN, description="the hall's code")],
     who: AdminDep,
     session: SessionDep,
-    hall: Annotated[str, Query(pattern=CODE_PATTERN, description="the hall's code")],
 ) -> Any:
     """A hall's whole roster as it was imported (the console's tables, "save as XLSX")."""
     roster = load_roster(session, hall)
