@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from board._qt.console.qt_models import RECORD_ROLE, Column, FilterProxy, RecordTableModel
 from board._qt.console.qt_worker import ApiWorker
 from board._qt.console.texts import Tr
-from sync.client import ApiError
+from sync.client import AdminClient, ApiError
 from sync.roster import Roster
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "ConsoleContext",
     "Identity",
     "NoteDialog",
+    "ask_note",
     "Page",
     "RecordTable",
     "confirm",
@@ -70,6 +71,10 @@ class Identity:
         return self.role in ("admin", "office")
 
 
+def _no_second_client() -> AdminClient:
+    raise ApiError(-1, "this console has no second connection to the server")
+
+
 class ConsoleContext(QObject):
     """The worker, the words and the chosen hall/quarter, shared by the window and its pages."""
 
@@ -78,9 +83,17 @@ class ConsoleContext(QObject):
     halls_stale = Signal()  # a roster import created a hall: the hall list needs a refetch
     message = Signal(str)  # a short note for the status bar ("终端已停用")
 
-    def __init__(self, api: ApiWorker, identity: Identity, tr: Tr) -> None:
+    def __init__(
+        self,
+        api: ApiWorker,
+        identity: Identity,
+        tr: Tr,
+        client_factory: Callable[[], AdminClient] | None = None,
+    ) -> None:
         super().__init__()
         self.api = api
+        # A client of its own for long work beside the worker (the export).
+        self.client_factory: Callable[[], AdminClient] = client_factory or _no_second_client
         self.identity = identity
         self.t = tr
         self.hall: str | None = None
@@ -199,6 +212,12 @@ class NoteDialog(QDialog):
             self.note.setFocus()
             return
         self.accept()
+
+
+def ask_note(parent: QWidget, tr: Tr, title: str, text: str, ok: str) -> str | None:
+    """Ask for a decision's note (required); None when the office cancelled."""
+    dialog = NoteDialog(parent, tr, title, text, ok)
+    return dialog.text() if dialog.exec() else None
 
 
 class RecordTable(QWidget):

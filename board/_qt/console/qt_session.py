@@ -13,9 +13,9 @@ from PySide6.QtCore import QObject
 from board._qt.console.app import ConsolePrefs
 from board._qt.console.qt_common import Identity
 from board._qt.console.qt_window import ConsoleWindow
-from board._qt.console.qt_worker import ApiWorker
+from board._qt.console.qt_worker import ApiWorker, Client
 from board._qt.console.texts import Lang
-from sync.client import DEFAULT_SERVER_URL, AdminClient
+from sync.client import DEFAULT_SERVER_URL
 
 __all__ = ["ConsoleShell"]
 
@@ -37,8 +37,7 @@ class ConsoleShell(QObject):
 
     def start(self) -> None:
         if self.token:
-            identity = Identity(self.server, "admin", "admin")
-            self.open_console(AdminClient(self.server, self.token), identity)
+            self.open_console(self.token, Identity(self.server, "admin", "admin"))
         else:
             self.show_sign_in()
 
@@ -50,21 +49,23 @@ class ConsoleShell(QObject):
         form.show()
         self.form = form
 
-    def _on_signed_in(self, client: AdminClient, identity: Identity) -> None:
+    def _on_signed_in(self, token: str, identity: Identity) -> None:
         self.prefs.server, self.prefs.name = identity.server, identity.name
         self.prefs.save()
         self.form.close()
         self.form.deleteLater()
-        self.open_console(client, identity)
+        self.open_console(token, identity)
 
-    def open_console(self, client: AdminClient, identity: Identity) -> ConsoleWindow:
-        self.api.set_client(client)
+    def open_console(self, token: str, identity: Identity) -> ConsoleWindow:
+        server = identity.server
+        self.api.set_client(Client(server, token))
         window = ConsoleWindow(
             self.api,
             identity,
             lang=self.prefs.lang,
             hall=self.prefs.hall or None,
             on_language=self._on_language,
+            client_factory=lambda: Client(server, token),
         )
         window.ctx.hall_changed.connect(self._remember_hall)
         window.signed_out.connect(self._on_sign_out)

@@ -28,7 +28,7 @@ from board._qt.console.app import ConsolePrefs
 from board._qt.console.qt_common import Identity
 from board._qt.console.qt_worker import as_api_error
 from board._qt.console.texts import Lang, Tr
-from sync.client import AdminClient, ApiError, OperatorSession, sign_in
+from sync.client import ApiError, OperatorSession, sign_in
 
 __all__ = ["SignInWindow", "refusal_text"]
 
@@ -50,9 +50,9 @@ def refusal_text(tr: Tr, error: ApiError, server: str) -> str:
 
 
 class SignInWindow(QWidget):
-    """Server, name, password and a button; emits ``signed_in(client, identity)``."""
+    """Server, name, password and a button; emits ``signed_in(token, identity)``."""
 
-    signed_in = Signal(object, object)  # AdminClient, Identity
+    signed_in = Signal(str, object)  # the session's token, Identity
     _answered = Signal(object, object)  # OperatorSession | None, ApiError | None
 
     def __init__(
@@ -155,7 +155,7 @@ class SignInWindow(QWidget):
             return
         self.message.clear()
         identity = Identity(server, session.name, session.role, tuple(session.halls), session.unit)
-        self.signed_in.emit(AdminClient(server, session.token), identity)
+        self.signed_in.emit(session.token, identity)
 
     def closeEvent(self, event: Any) -> None:
         if self._thread is not None:

@@ -38,7 +38,7 @@ from board._qt.console.qt_terminals import TerminalsPage
 from board._qt.console.qt_today import TodayPage
 from board._qt.console.qt_worker import ApiWorker
 from board._qt.console.texts import Lang, Tr
-from sync.client import ApiError
+from sync.client import AdminClient, ApiError
 from sync.quarter import Quarter
 
 __all__ = ["PAGE_TYPES", "ConsoleWindow"]
@@ -111,6 +111,7 @@ class ConsoleWindow(QMainWindow):
         hall: str | None = None,
         quarter: str | None = None,
         on_language: Callable[[Lang], None] | None = None,
+        client_factory: Callable[[], AdminClient] | None = None,
     ) -> None:
         super().__init__()
         self.api = api
@@ -118,7 +119,7 @@ class ConsoleWindow(QMainWindow):
         self._wanted_hall = hall
         self._wanted_quarter = quarter
         self._on_language = on_language
-        self.ctx = ConsoleContext(api, identity, Tr(lang))
+        self.ctx = ConsoleContext(api, identity, Tr(lang), client_factory)
         self.pages: dict[str, Page] = {}
         self.resize(1366, 768)
         api.failed.connect(self.show_error)

@@ -79,7 +79,7 @@ def _shoot_one(
     form.deleteLater()
 
     api = ApiWorker(client_factory())  # type: ignore[operator]
-    window = ConsoleWindow(api, identity, lang=lang)
+    window = ConsoleWindow(api, identity, lang=lang, client_factory=client_factory)  # type: ignore[arg-type]
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     window.resize(w, h)
     window.show()

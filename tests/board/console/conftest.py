@@ -71,7 +71,12 @@ def api(console_hall: ConsoleHall) -> Iterator[ApiWorker]:
 
 @pytest.fixture
 def window(qtbot, api: ApiWorker, console_hall: ConsoleHall) -> Iterator[ConsoleWindow]:  # type: ignore[no-untyped-def]
-    w = ConsoleWindow(api, Identity(console_hall.url, "admin", "admin"), hall="TL")
+    w = ConsoleWindow(
+        api,
+        Identity(console_hall.url, "admin", "admin"),
+        hall="TL",
+        client_factory=console_hall.client,
+    )
     qtbot.addWidget(w)
     w.show()
     w.settle()

@@ -15,6 +15,7 @@ from board._qt.console.qt_standings import StandingsPage
 from board._qt.console.qt_terminals import TerminalsPage
 from board._qt.console.qt_today import TodayPage
 from board._qt.console.qt_window import ConsoleWindow
+from board._qt.qt_table import UNIT_CODE_ROLE
 from sync.client import enroll
 from sync.roster import parse_roster, parse_roster_bytes
 from tests.board.console.conftest import ROSTER, ConsoleHall
@@ -223,3 +224,72 @@ def test_roster_tables_save_as_xlsx_and_import_with_problems_first(
     window.settle()
     assert "T2" in window.status.text()
     assert "T2" in [window.hall_box.itemData(i) for i in range(window.hall_box.count())]
+
+
+def test_a_unit_operator_sees_only_its_pages_and_its_own_line(
+    qtbot, api, console_hall: ConsoleHall
+) -> None:  # type: ignore[no-untyped-def]
+    from board._qt.console.qt_common import Identity
+
+    unit = Identity(console_hall.url, "yjj.liu", "unit", ("TL",), "YJJ")
+    w = ConsoleWindow(api, unit, hall="TL")
+    qtbot.addWidget(w)
+    w.show()
+    w.settle()
+    assert set(w.pages) <= {"today", "cases", "appeals", "standings"}
+    assert "roster" not in w.pages and "terminals" not in w.pages and "flagged" not in w.pages
+    page = w.show_page("standings")
+    assert isinstance(page, StandingsPage)
+    w.settle()
+    codes = [page.proxy.index(r, 0).data(UNIT_CODE_ROLE) for r in range(page.proxy.rowCount())]
+    assert codes == ["YJJ"]
+    assert "yjj.liu" in w.who.text() and "YJJ" in w.who.text()
+    w.close()
+
+
+def test_hall_admin_screenshots_every_page_at_both_sizes_and_languages(
+    console_hall: ConsoleHall, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "shots"
+    env = os.environ | {
+        "QT_QPA_PLATFORM": "offscreen",
+        "HALL_ADMIN_TOKEN": console_hall.server.admin_token,
+    }
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "board.admin",
+            "--screenshots",
+            str(out),
+            "--server",
+            console_hall.url,
+        ],
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
+    names = sorted(p.name for p in out.glob("*.png"))
+    for size in ("1366x768", "1920x1080"):
+        for lang in ("zh", "en"):
+            for page in (
+                "sign-in",
+                "today",
+                "flagged",
+                "standings",
+                "roster",
+                "terminals",
+                "enrol-qr",
+            ):
+                assert any(
+                    n.startswith(f"{size}-{lang}-") and n.endswith(f"-{page}.png") for n in names
+                ), (size, lang, page, names)
+    shot = QImage(str(next(out.glob("1366x768-zh-*-standings.png"))))
+    assert (shot.width(), shot.height()) == (1366, 768)
