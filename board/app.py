@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from board.source import POLL_INTERVAL_S
+from sync.defaults import DEFAULT_TZ
 from sync.quarter import Quarter
 
 __all__ = ["build_parser", "main"]
@@ -26,7 +27,7 @@ __all__ = ["build_parser", "main"]
 log = logging.getLogger(__name__)
 
 
-def current_quarter(tz: str = "Asia/Shanghai") -> str:
+def current_quarter(tz: str = DEFAULT_TZ) -> str:
     return str(Quarter.at(datetime.now(UTC), tz))
 
 

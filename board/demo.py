@@ -38,7 +38,9 @@ from pathlib import Path
 
 import httpx
 
+from assets import DEMO_ROSTER
 from sync.client import BATCH_PATH, HEALTH_PATH, AdminClient, bearer, enroll
+from sync.defaults import DEMO_PIN
 from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
 from sync.schema import GENESIS_HASH, RatingRecord
@@ -47,8 +49,6 @@ __all__ = ["main"]
 
 log = logging.getLogger("hall-demo")
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_ROSTER = ROOT / "assets" / "roster" / "demo-hall.csv"
 KIOSK_WINDOWS = ("A01", "A02", "A14")
 WORSE_UNIT = "CGJ"  # 区城市管理局: the citizens are clearly less happy with it this quarter
 RARE_UNITS = {"LYJ": 0.03, "CLH": 0.04, "GZC": 0.05}  # seldom on duty: too few ratings to rank
@@ -257,7 +257,7 @@ def write_kiosk_config(hall: Hall, window: str) -> Path:
         f'data_dir = "{d / "data"}"\n'
         f'server_url = "{hall.url}"\n'
         f'roster = "{DEMO_ROSTER}"\n'
-        'staff_pin = "1234"\n',
+        f'staff_pin = "{DEMO_PIN}"\n',
         encoding="utf-8",
     )
     return cfg

@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import random
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from assets import DEMO_ROSTER
 from board.standings import QuarterOutcome, Standings, compute_standings
 from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
@@ -33,7 +33,6 @@ __all__ = [
     "sample_standings",
 ]
 
-DEMO_ROSTER = Path(__file__).resolve().parent.parent / "assets" / "roster" / "demo-hall.csv"
 
 WORST_UNIT = "CGJ"  # 区城市管理局: clearly worse, with enough ratings to be credibly so
 FEW_RATINGS_UNITS = ("CLH", "GZC", "LYJ")  # below min_ratings (30): never on a list

@@ -77,6 +77,7 @@ from typing import Literal
 
 from board.standings_text import TEXTS, Lang
 from sync.quarter import Quarter
+from sync.schema import BUILTIN_REASONS
 
 __all__ = [
     "BoardEntry",
@@ -105,8 +106,8 @@ _DIMENSION_ALIASES = {
     "discipline": "discipline",
     "工作纪律": "discipline",
 }
-# Names of the built-in reasons when the aggregates do not carry them (sync.schema agrees).
-_BUILTIN_REASON_NAMES = {"leng": "冷", "lan": "懒", "tui": "推", "luan": "乱", "tan": "贪"}
+# Names of the built-in reasons when the aggregates do not carry them.
+_BUILTIN_REASON_NAMES = {code: char for code, (char, _zh, _en) in BUILTIN_REASONS.items()}
 
 
 class SettingsError(ValueError):

@@ -36,10 +36,11 @@ from typing import Any
 
 import platformdirs
 
+from assets import DEMO_ROSTER
+from sync.defaults import APP_NAME, DEMO_PIN
 from sync.roster import Roster, RosterError, parse_roster
 
 __all__ = [
-    "ASSETS",
     "DEMO_ROSTER",
     "ConfigError",
     "KioskConfig",
@@ -52,9 +53,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DEMO_ROSTER = ASSETS / "roster" / "demo-hall.csv"
-DEMO_PIN = "1234"
 LANGUAGES = ("zh", "en")
 
 
@@ -138,14 +136,14 @@ class KioskConfig:
 
 
 def default_config_path() -> Path:
-    return Path(platformdirs.user_config_dir("hall-ratings")) / "kiosk.toml"
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
 
 
 def demo_config() -> KioskConfig:
     """Window A01 of the demo hall, data in the user data dir: what the README demo runs."""
     return KioskConfig(
         window="A01",
-        data_dir=Path(platformdirs.user_data_dir("hall-ratings")) / "kiosk",
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME)) / "kiosk",
         roster_path=DEMO_ROSTER,
         source="<demo>",
         is_demo=True,
@@ -230,7 +228,7 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
     data_dir = (
         _path(data_dir_s, base)
         if data_dir_s
-        else Path(platformdirs.user_data_dir("hall-ratings")) / "kiosk"
+        else Path(platformdirs.user_data_dir(APP_NAME)) / "kiosk"
     )
     roster_s = _str(kiosk, "roster", "kiosk", source, default="")
     roster_path = _path(roster_s, base) if roster_s else DEMO_ROSTER

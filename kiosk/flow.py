@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVarTuple
 
 from kiosk.config import Misuse, Timings
+from sync.defaults import DEMO_PIN
 from sync.roster import Roster, Staff, Unit, Window
 from sync.schema import BUILTIN_REASONS, Level
 
@@ -155,7 +156,7 @@ class Flow:
         store: RatingStore | None,
         timings: Timings | None = None,
         misuse: Misuse | None = None,
-        staff_pin: str = "1234",
+        staff_pin: str = DEMO_PIN,
         language: str = "zh",
         clock: Callable[[], datetime] = utc_now,
         problem: str | None = None,

@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
+from sync.defaults import DEFAULT_TZ
 from sync.schema import GENESIS_HASH, RatingRecord, chain_hash
 
 __all__ = [
@@ -238,7 +239,7 @@ class LocalStore:
     open its own ``LocalStore`` on the same file and only touch the sync columns.
     """
 
-    def __init__(self, path: Path, *, tz: str = "Asia/Shanghai") -> None:
+    def __init__(self, path: Path, *, tz: str = DEFAULT_TZ) -> None:
         self._path = Path(path)
         ZoneInfo(tz)  # an unknown zone is a configuration error: fail loudly, now
         self._tz = tz

@@ -26,6 +26,7 @@ import httpx
 
 from kiosk.store import LocalStore
 from sync.client import Credentials, EnrollError, enroll
+from sync.defaults import DEFAULT_TZ
 from sync.pusher import Pusher, SyncStatus, read_roster_cache, write_json_atomic
 
 __all__ = ["CREDENTIALS_FILE", "ROSTER_CACHE_FILE", "EnrollError", "SyncLink", "SyncStatus"]
@@ -66,7 +67,7 @@ class SyncLink:
         self.server_url = (server_url or "").strip().rstrip("/")
         self.data_dir = Path(data_dir)
         self.store_path = Path(store_path)
-        self.tz = tz or getattr(config, "tz", None) or "Asia/Shanghai"
+        self.tz = tz or getattr(config, "tz", None) or DEFAULT_TZ
         self._window: str | None = getattr(config, "window", None)
         self._on_status = on_status
         self._on_roster = on_roster

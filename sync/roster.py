@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sync.defaults import DEFAULT_TZ
+
 __all__ = [
     "COLUMNS",
     "WEEKDAYS",
@@ -69,7 +71,7 @@ KINDS = ("hall", "hours", "setting", "category", "unit", "section", "window", "s
 class Hall:
     code: str
     name: str
-    tz: str = "Asia/Shanghai"
+    tz: str = DEFAULT_TZ
 
 
 @dataclass(frozen=True)
@@ -392,11 +394,11 @@ def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") ->
             if hall is not None:
                 bad("kind", "only one hall per roster file")
                 continue
-            tz = detail or "Asia/Shanghai"
+            tz = detail or DEFAULT_TZ
             try:
                 ZoneInfo(tz)
             except (ZoneInfoNotFoundError, ValueError):
-                bad("detail", f"unknown time zone {tz!r} (e.g. Asia/Shanghai)")
+                bad("detail", f"unknown time zone {tz!r} (e.g. {DEFAULT_TZ})")
                 continue
             hall = Hall(code, name, tz)
         elif kind == "hours":

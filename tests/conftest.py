@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from assets import DEMO_ROSTER
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _home = Path(tempfile.mkdtemp(prefix="hall-tests-home-"))
 for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
     os.environ[var] = str(_home / var.lower())
 os.environ["HOME"] = str(_home)
-
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_ROSTER = ROOT / "assets" / "roster" / "demo-hall.csv"
 
 
 @pytest.fixture

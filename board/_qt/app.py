@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from board._qt.fonts import install_app_font
+from assets._qt import install_app_font
 from board._qt.qt_board import BoardWindow
 from board._qt.source import BoardSource, StaticSource
 from board.sample import sample_aggregates, sample_history
 from board.source import AggregatesPoller, BoardData
 from board.standings import compute_standings
+from sync.defaults import DEFAULT_TZ
 
 __all__ = ["run"]
 
@@ -33,14 +34,12 @@ def run(args: argparse.Namespace, quarter: str) -> int:
     headless = bool(args.screenshot or args.screenshots)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    install_app_font(app)
+    install_app_font(app, 14)
     window = BoardWindow(rotate_s=args.rotate_s)
 
     source: BoardSource | StaticSource
     if args.demo_data:
-        aggregates = sample_aggregates(
-            quarter, today=datetime.now(ZoneInfo("Asia/Shanghai")).date()
-        )
+        aggregates = sample_aggregates(quarter, today=datetime.now(ZoneInfo(DEFAULT_TZ)).date())
         standings = compute_standings(aggregates, history=sample_history(quarter))
         source = StaticSource(BoardData(standings, aggregates))
     else:

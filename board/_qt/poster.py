@@ -30,9 +30,10 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from board._qt.fonts import cjk_family
+from assets._qt import cjk_family
 from board._qt.qt_style import quarter_title
 from board.standings import BoardEntry, Standings
+from sync.defaults import APP_NAME
 
 __all__ = ["draw_poster", "main_poster", "write_poster"]
 
@@ -224,7 +225,7 @@ def write_poster(
             )
         )
         writer.setTitle(f"{standings.hall.get('name', '')} {standings.quarter} 服务评价红黑榜")
-        writer.setCreator("hall-ratings")
+        writer.setCreator(APP_NAME)
         p = QPainter(writer)
         try:
             p.setWindow(0, 0, PAGE_W, PAGE_H)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from board._qt.fonts import cjk_family
+from assets._qt import cjk_family
 from board.standings import UnitStanding
 from sync.quarter import Quarter
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from sync.client import AdminClient
+from sync.defaults import ADMIN_TOKEN_FILE, APP_NAME
 
 __all__ = ["Commands", "Handler", "SetupError", "admin_client", "resolve_token", "token_file"]
 
@@ -55,8 +56,8 @@ class Commands:
 
 
 def token_file() -> Path:
-    data_dir = os.environ.get("HALL_DATA_DIR") or user_data_dir("hall-ratings")
-    return Path(data_dir) / "admin-token"
+    data_dir = os.environ.get("HALL_DATA_DIR") or user_data_dir(APP_NAME)
+    return Path(data_dir) / ADMIN_TOKEN_FILE
 
 
 def resolve_token(given: str | None) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk._qt.qt_fonts import load_app_font
+from assets._qt import install_app_font
 from kiosk._qt.qt_kiosk import KioskWindow
 from kiosk._qt.qt_screens import ConfigErrorScreen
 from kiosk._qt.qt_sound import Chime
@@ -35,6 +35,7 @@ from kiosk.app import (
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.flow import Flow, State
 from kiosk.store import LocalStore
+from sync.defaults import DEMO_PIN
 from sync.roster import Roster
 
 __all__ = ["make_app", "render_screenshots", "run", "show_config_error"]
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace, config: KioskConfig, roster: Roster, link: Any
         qr_url=qr_url(config, roster),
         photo_dirs=[config.roster_path.parent, config.data_dir / "photos"],
         on_retry=retry,
-        demo_pin=config.staff_pin == "1234",
+        demo_pin=config.staff_pin == DEMO_PIN,
         chime=Chime(enabled=not rendering),
         sync_link=link,
         config=config,
@@ -106,7 +107,7 @@ def make_app() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("hall-kiosk")
-    load_app_font(app)
+    install_app_font(app, 18)
     return app
 
 
@@ -194,7 +195,7 @@ def render_screenshots(app: QApplication, config: KioskConfig, roster: Roster, o
             flow,
             qr_url=qr_url(config, roster),
             photo_dirs=[config.roster_path.parent, config.data_dir / "photos"],
-            demo_pin=config.staff_pin == "1234",
+            demo_pin=config.staff_pin == DEMO_PIN,
             config=config,
         )
         if flow.window_staff:

@@ -13,13 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import QProcess, QUrl
 
-from kiosk.config import ASSETS
+from assets import CHIME as CHIME_FILE
 
 __all__ = ["CHIME", "Chime"]
 
 log = logging.getLogger(__name__)
 
-CHIME = ASSETS / "sounds" / "chime.wav"
+CHIME = CHIME_FILE
 
 
 class Chime:

@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QSizePolicy, QWidget
 
+from assets import face_file
 from kiosk._qt.qt_style import CARD, CHOSEN_BG, FONT_FAMILY, INK, INK_SOFT, PRIMARY, Metrics
-from kiosk.config import ASSETS
 
 __all__ = [
     "Avatar",
@@ -18,7 +18,6 @@ __all__ = [
     "ReasonButton",
     "button",
     "card",
-    "face_svg",
     "label",
 ]
 
@@ -45,19 +44,6 @@ def card() -> QFrame:
     return f
 
 
-FACE_FILES = {
-    5: "5-very-satisfied.svg",
-    4: "4-satisfied.svg",
-    3: "3-basic.svg",
-    2: "2-dissatisfied.svg",
-    1: "1-very-dissatisfied.svg",
-}
-
-
-def face_svg(level: int) -> Path:
-    return ASSETS / "faces" / FACE_FILES[level]
-
-
 def _font(pt: float, bold: bool = False) -> QFont:
     f = QFont(FONT_FAMILY)
     f.setPointSizeF(pt)
@@ -73,7 +59,7 @@ class FaceButton(QAbstractButton):
         from PySide6.QtSvg import QSvgRenderer  # first needed after the first frame
 
         self.level = level
-        self._renderer = QSvgRenderer(str(face_svg(level)), self)
+        self._renderer = QSvgRenderer(str(face_file(level)), self)
         self._word = word_zh
         self._m = Metrics(1920, 1080)
         self.setAccessibleName(word_zh)

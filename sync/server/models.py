@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from sync.defaults import DEFAULT_TZ
 from sync.server.core.types import UTCDateTime, utcnow
 
 __all__ = [
@@ -54,7 +55,7 @@ class Hall(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=CODE)
     name: str = Field(max_length=200)
-    tz: str = Field(default="Asia/Shanghai", max_length=64)
+    tz: str = Field(default=DEFAULT_TZ, max_length=64)
     hours: dict[str, str] = _json(dict)
     settings: dict[str, str] = _json(dict)
     # Bumped by every change the board can see other than a stored rating (roster imported,

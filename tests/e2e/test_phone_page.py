@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
+from assets import DEMO_ROSTER
 from sync.client import AdminClient
-from tests.conftest import DEMO_ROSTER
 from tests.helpers.programs import program
 from tests.helpers.server import ServerProcess, start_server
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from kiosk._qt.qt_fonts import load_app_font
+from assets._qt import install_app_font
 from kiosk._qt.qt_kiosk import KioskWindow
 from kiosk.config import Misuse, Timings
 from kiosk.flow import Flow, State
@@ -54,8 +54,8 @@ class Chimes:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def app_font(qapp: QApplication) -> str | None:
-    return load_app_font(qapp)
+def app_font(qapp: QApplication) -> str:
+    return install_app_font(qapp, 18)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QRawFont
 from PySide6.QtWidgets import QApplication
 
-from kiosk._qt.qt_fonts import FONT_FILE, load_app_font
+from assets import FONT_FILE
+from assets._qt import install_app_font
 
 SCREENS = [
     "idle",
@@ -109,7 +110,7 @@ def _render(text: str, family: str) -> QImage:
 
 
 def test_chinese_renders_with_the_bundled_font(qapp: QApplication) -> None:
-    family = load_app_font(qapp)
+    family = install_app_font(qapp, 18)
     assert family == "WenQuanYi Micro Hei"
     assert qapp.font().family() == family
     fm = QFontMetrics(QFont(family))

@@ -8,9 +8,9 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["APP_NAME", "Settings", "default_data_dir"]
+from sync.defaults import ADMIN_TOKEN_FILE, APP_NAME
 
-APP_NAME = "hall-ratings"
+__all__ = ["Settings", "default_data_dir"]
 
 
 def default_data_dir() -> Path:
@@ -55,4 +55,4 @@ class Settings(BaseSettings):
 
     @property
     def admin_token_file(self) -> Path:
-        return self.data_dir / "admin-token"
+        return self.data_dir / ADMIN_TOKEN_FILE

@@ -18,19 +18,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from assets import face_file
 from sync.schema import LEVEL_WORDS_EN, LEVEL_WORDS_ZH, Level
 
-__all__ = ["FACES_DIR", "Page", "ReasonItem", "message_page", "rate_page"]
+__all__ = ["Page", "ReasonItem", "message_page", "rate_page"]
 
 WEB_DIR = Path(__file__).resolve().parent
-FACES_DIR = WEB_DIR.parent.parent.parent / "assets" / "faces"
-_FACE_FILES = {
-    Level.VERY_SATISFIED: "5-very-satisfied.svg",
-    Level.SATISFIED: "4-satisfied.svg",
-    Level.BASIC: "3-basic.svg",
-    Level.DISSATISFIED: "2-dissatisfied.svg",
-    Level.VERY_DISSATISFIED: "1-very-dissatisfied.svg",
-}
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
@@ -131,7 +124,7 @@ def _reason_button(r: ReasonItem) -> str:
 @cache
 def _face_svg(level: Level) -> str:
     """The kiosk's face, made decorative (the word beside it is the label) and CSS-sized."""
-    svg = (FACES_DIR / _FACE_FILES[level]).read_text(encoding="utf-8").strip()
+    svg = face_file(level).read_text(encoding="utf-8").strip()
     svg = re.sub(r"<title>.*?</title>\s*", "", svg, flags=re.S)
     svg = re.sub(r'\s(width|height)="\d+"', "", svg, count=2)
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
