@@ -21,6 +21,7 @@ from typing import Any
 from platformdirs import user_config_dir
 
 from board._qt.console.texts import Lang
+from sync.defaults import APP_NAME
 
 __all__ = ["ConsolePrefs", "main", "run_console"]
 
@@ -40,7 +41,7 @@ class ConsolePrefs:
 
     @staticmethod
     def path() -> Path:
-        return Path(user_config_dir("hall-ratings")) / "console.json"
+        return Path(user_config_dir(APP_NAME)) / "console.json"
 
     @classmethod
     def load(cls) -> ConsolePrefs:

@@ -35,6 +35,7 @@ from board._qt.console.qt_models import RECORD_ROLE, Column, FilterProxy, Record
 from board._qt.console.qt_worker import ApiWorker
 from board._qt.console.texts import Tr
 from sync.client import AdminClient, ApiError
+from sync.defaults import DEFAULT_TZ
 from sync.roster import Roster
 
 __all__ = [
@@ -98,7 +99,7 @@ class ConsoleContext(QObject):
         self.t = tr
         self.hall: str | None = None
         self.hall_name = ""
-        self.zone: tzinfo = ZoneInfo("Asia/Shanghai")
+        self.zone: tzinfo = ZoneInfo(DEFAULT_TZ)
         self.quarter = ""
         self.halls: list[dict[str, Any]] = []
         self.roster: Roster | None = None  # the chosen hall's, once fetched
@@ -109,9 +110,9 @@ class ConsoleContext(QObject):
         self.hall = code
         self.hall_name = str(info.get("name", code)) if info else (code or "")
         try:
-            self.zone = ZoneInfo(str(info.get("tz"))) if info else ZoneInfo("Asia/Shanghai")
+            self.zone = ZoneInfo(str(info.get("tz"))) if info else ZoneInfo(DEFAULT_TZ)
         except (KeyError, ValueError):
-            self.zone = ZoneInfo("Asia/Shanghai")
+            self.zone = ZoneInfo(DEFAULT_TZ)
         if quarter:
             self.quarter = quarter
         self.hall_changed.emit()

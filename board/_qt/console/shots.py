@@ -125,7 +125,8 @@ def render_screenshots(out: Path, server: str | None, token: str | None) -> int:
         paths = shoot_console(out, server, lambda: AdminClient(server, token), identity)
         log.info("wrote %d screenshots to %s", len(paths), out)
         return 0
-    from board.demo import DEMO_ROSTER, Hall, fill_history
+    from assets import DEMO_ROSTER
+    from board.demo import Hall, fill_history
     from sync.roster import parse_roster
 
     where = Path(tempfile.mkdtemp(prefix="hall-console-shots-"))
