@@ -66,7 +66,7 @@ def _app() -> Any:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
-    from board._qt.fonts import cjk_family
+    from assets._qt import cjk_family
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     f = QFont(cjk_family())
