@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
+from board.history import fetch_history
 from board.standings import QuarterOutcome, Standings, compute_standings
 from sync.client import ApiError, BoardClient
-from sync.quarter import Quarter
 
 __all__ = [
     "AggregatesPoller",
@@ -33,9 +33,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 2.0
 REQUEST_TIMEOUT_S = 5.0
-# Streaks look this many quarters back (the hall's rules escalate at 2 and 3 in a row); past
-# quarters change rarely (appeals), so their outcomes are fetched again only this often.
-HISTORY_QUARTERS = 3
+# Past quarters change rarely (appeals), so their outcomes are fetched again only this often.
 HISTORY_REFRESH_S = 600.0
 
 
@@ -111,27 +109,11 @@ class AggregatesPoller:
         return PollResult(aggregates=r.data, history=tuple(self.history()))
 
     def history(self) -> list[QuarterOutcome]:
-        """The earlier quarters' black lists and hardest top 3, oldest first, for streaks.
-
-        Stops at the first quarter the store cannot give (or that has no ratings): a streak
-        needs consecutive quarters, so nothing before a gap can count.
-        """
+        """The earlier quarters' outcomes for streaks (``board.history``), refreshed rarely."""
         now = time.monotonic()
         if self._history is not None and now - self._history_at < HISTORY_REFRESH_S:
             return self._history
-        out: list[QuarterOutcome] = []
-        quarter = self.quarter
-        for _ in range(HISTORY_QUARTERS):
-            quarter = str(Quarter.parse(quarter).previous())
-            try:
-                r = self._client.aggregates(self.hall, quarter)
-            except (ApiError, httpx.HTTPError, ValueError) as e:
-                log.info("no history for %s: %s", quarter, e)
-                break
-            if not isinstance(r.data, dict) or not r.data.get("counts"):
-                break
-            out.append(compute_standings(r.data).outcome())
-        self._history, self._history_at = out[::-1], now
+        self._history, self._history_at = fetch_history(self._client, self.hall, self.quarter), now
         return self._history
 
     def close(self) -> None:

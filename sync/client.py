@@ -19,6 +19,7 @@ the server's status and message (and, for a refused roster, every problem with i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = [
     "EnrollError",
     "EnrolmentCode",
     "OperatorSession",
+    "RatingPage",
     "TerminalInfo",
     "bearer",
     "enroll",
@@ -143,6 +145,16 @@ class TerminalInfo:
     highest_contiguous_seq: int
     max_seq: int
     open_anomalies: int
+    channel: str = "kiosk"  # "qr": the window's phone ratings (扫码评价)
+
+
+@dataclass(frozen=True)
+class RatingPage:
+    """One page of a hall's quarter (``GET /admin/halls/{hall}/ratings``), oldest received
+    first; ``next`` is the cursor of the following page, None after the last."""
+
+    ratings: list[dict[str, Any]]
+    next: str | None
 
 
 @dataclass(frozen=True)
@@ -195,6 +207,7 @@ def _terminal(d: dict[str, Any]) -> TerminalInfo:
         highest_contiguous_seq=d["highest_contiguous_seq"],
         max_seq=d["max_seq"],
         open_anomalies=d["open_anomalies"],
+        channel=d.get("channel", "kiosk"),
     )
 
 
@@ -290,7 +303,8 @@ class BoardClient(_Api):
 
 
 class AdminClient(BoardClient):
-    """The admin's operations: roster import, enrolment codes, terminals, credentials."""
+    """The admin's operations: roster import, enrolment codes, terminals, credentials, and
+    what the quarter's export reads (the hall's roster, its ratings page by page)."""
 
     def __enter__(self) -> AdminClient:
         return self
@@ -366,6 +380,40 @@ class AdminClient(BoardClient):
         """Let a flagged rating count after all; answers the rating as stored now."""
         out: dict[str, Any] = self._request("POST", f"/admin/ratings/{rating}/release").json()
         return out
+
+    def rating_page(
+        self,
+        hall: str,
+        quarter: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        contacts: bool = False,
+    ) -> RatingPage:
+        """One page of the quarter's ratings after cursor ``after`` (see ``iter_ratings``)."""
+        params: dict[str, Any] = {"quarter": quarter}
+        if after:
+            params["after"] = after
+        if limit:
+            params["limit"] = limit
+        if contacts:
+            params["contacts"] = "true"
+        d = self._request("GET", f"/admin/halls/{hall}/ratings", params=params).json()
+        return RatingPage(d["ratings"], d.get("next"))
+
+    def iter_ratings(
+        self, hall: str, quarter: str, *, page_size: int | None = None, contacts: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every rating of a hall's quarter, oldest received first, one page in memory at a
+        time (the server pages by keyset: a late page costs what the first does). Phone
+        numbers only with ``contacts=True``."""
+        after: str | None = None
+        while True:
+            page = self.rating_page(hall, quarter, after=after, limit=page_size, contacts=contacts)
+            yield from page.ratings
+            if page.next is None:
+                return
+            after = page.next
 
     def anomalies(
         self, terminal: str | None = None, *, include_resolved: bool = False

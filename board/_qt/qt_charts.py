@@ -15,33 +15,15 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from board._qt.qt_style import INK, LEVEL_COLOURS, LEVEL_WORDS, MUTED, font
-from board.standings import Standings, UnitStanding
+from board.standings import Standings
+from board.weekly import hall_weekly, weekly_series
 
-__all__ = ["DistributionPage", "WeeklyChartPage", "hall_weekly", "weekly_series"]
+__all__ = ["DistributionPage", "WeeklyChartPage"]
 
 _BEST_COLOURS = ["#1B5E20", "#0D47A1", "#4A148C"]
 _WORST_COLOURS = ["#B71C1C", "#E65100", "#6D4C41"]
 _SYMBOLS = ["o", "s", "t", "d", "star", "h"]
 _HALL_COLOUR = "#424242"
-
-
-def weekly_series(standings: Standings, each: int = 3) -> list[tuple[UnitStanding, bool]]:
-    """The units the chart draws: the ``each`` best and ``each`` lowest ranked, (unit, is_best)."""
-    ranked = [u for u in standings.units if u.rank is not None and u.weekly]
-    ranked.sort(key=lambda u: u.rank or 0)
-    best = ranked[:each]
-    worst = [u for u in ranked[-each:] if u not in best]
-    return [(u, True) for u in best] + [(u, False) for u in worst]
-
-
-def hall_weekly(standings: Standings) -> dict[str, float]:
-    """The whole hall's mean points per week (weighted by each unit's ratings)."""
-    totals: dict[str, tuple[float, int]] = {}
-    for u in standings.units:
-        for week, mean, n in u.weekly:
-            s, c = totals.get(week, (0.0, 0))
-            totals[week] = (s + mean * n, c + n)
-    return {w: s / c for w, (s, c) in sorted(totals.items()) if c}
 
 
 def _axis(plot: pg.PlotItem, side: str, px: int) -> None:

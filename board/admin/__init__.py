@@ -9,6 +9,7 @@
     hall-admin board credential [--hall TL] [--label wall]
     hall-admin anomalies [--terminal T] [--all]
     hall-admin poster --quarter 2026Q3
+    hall-admin export --hall TL --quarter 2026Q3 --out DIR [--force] [--include-contacts]
 
 The server is ``--server`` or ``HALL_SERVER_URL`` (default http://127.0.0.1:8600); the admin
 token is ``--token``, else ``HALL_ADMIN_TOKEN``, else the ``admin-token`` file the server wrote

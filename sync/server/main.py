@@ -19,7 +19,16 @@ from sync.client import API_PREFIX
 from sync.server import __version__
 from sync.server import models as m
 from sync.server.api.errors import BodyLimitMiddleware, install_error_handlers
-from sync.server.api.routes import admin, enrol, halls, health, public, ratings, terminal
+from sync.server.api.routes import (
+    admin,
+    enrol,
+    exports,
+    halls,
+    health,
+    public,
+    ratings,
+    terminal,
+)
 from sync.server.core.config import Settings
 from sync.server.core.db import Database, run_migrations
 from sync.server.core.security import RateLimiter, hash_secret, new_token
@@ -56,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, enrol, ratings, terminal, halls, admin, public):
+    for module in (health, enrol, ratings, terminal, halls, admin, exports, public):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.pages)  # GET /rate: the page behind a window's QR code

@@ -197,6 +197,10 @@ class Rating(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("terminal", "seq", name="uq_rating_terminal_seq"),
         Index("ix_rating_hall_quarter_unit", "hall", "quarter", "unit"),
+        # The export's keyset pages: one range scan per page, in arrival order.
+        Index(
+            "ix_rating_hall_quarter_received", "hall", "quarter", "received_at", "terminal", "seq"
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=CODE)

@@ -26,6 +26,7 @@ __all__ = [
     "HallOut",
     "HealthOut",
     "RatingOut",
+    "RatingPageOut",
     "RecordResultOut",
     "RosterImportOut",
     "RosterOut",
@@ -225,6 +226,9 @@ class TerminalOut(BaseModel):
     highest_contiguous_seq: int
     max_seq: int
     open_anomalies: int
+    channel: Literal["kiosk", "qr"] = Field(
+        description="kiosk: a counter terminal; qr: a window's phone ratings (扫码评价)"
+    )
 
 
 class BoardCredentialIn(BaseModel):
@@ -260,6 +264,34 @@ class RatingOut(BaseModel):
     flagged: bool
     released: bool
     section: str | None = None
+
+
+class _PagedRating(BaseModel):
+    id: str
+    terminal: str
+    seq: int
+    window: str
+    unit: str
+    staff: str | None
+    level: int
+    reasons: list[str]
+    phone: str | None = Field(description="only with contacts=true; else null")
+    time: datetime = Field(description="local time in the hall's zone, as the store filed it")
+    received_at: datetime
+    flags: list[str]
+    server_flags: list[str]
+    flagged: bool
+    released: bool
+    section: str | None = Field(description="the section (科室) the kiosk named, or null")
+
+
+class RatingPageOut(BaseModel):
+    """One page of a hall's quarter, oldest received first (keyset cursor in ``next``)."""
+
+    hall: str
+    quarter: str
+    ratings: list[_PagedRating]
+    next: str | None = Field(description="pass as `after` for the next page; null: the last")
 
 
 class AnomalyOut(BaseModel):

@@ -161,6 +161,7 @@ def _terminal_out(t: m.Terminal, open_anomalies: int) -> TerminalOut:
         highest_contiguous_seq=t.contiguous_seq,
         max_seq=t.max_seq,
         open_anomalies=open_anomalies,
+        channel="qr" if t.channel == "qr" else "kiosk",
     )
 
 

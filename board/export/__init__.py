@@ -1,0 +1,26 @@
+"""The quarter's export: ``ratings-…csv``, ``quarter-…xlsx`` and ``report-…pdf`` (Qt-free).
+
+    with AdminClient(url, token) as client:
+        result = export_quarter(client, "TL", "2026Q3", Path("out"))
+
+One pass over the quarter's ratings (``AdminClient.iter_ratings``, keyset pages) feeds the CSV
+and the workbook together; the report needs only the standings. ``hall-admin export`` is the
+command line (``board.admin.export``); modules: ``data`` (what is exported, the ratings'
+columns), ``csv_file``, ``workbook``, ``report``, ``cells`` (formula-safe text), ``files``
+(temporary names, renamed when complete).
+"""
+
+from __future__ import annotations
+
+from board.export.data import ExportError, QuarterData, load_quarter, rating_columns
+from board.export.run import ExportResult, export_quarter, target_paths
+
+__all__ = [
+    "ExportError",
+    "ExportResult",
+    "QuarterData",
+    "export_quarter",
+    "load_quarter",
+    "rating_columns",
+    "target_paths",
+]

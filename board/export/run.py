@@ -1,0 +1,115 @@
+"""``export_quarter``: the three files of a quarter, whole or not at all."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from board.export.csv_file import CsvRatings
+from board.export.data import ExportError, QuarterData, RatingRows, check_quarter, load_quarter
+from board.export.files import PendingFiles
+from board.export.report import write_report
+from board.export.workbook import MAX_SHEET_ROWS, QuarterWorkbook
+from sync.client import AdminClient, ApiError
+
+__all__ = ["ExportResult", "Progress", "export_quarter", "target_paths"]
+
+log = logging.getLogger(__name__)
+
+# (what is being done, done so far, total or None)
+Progress = Callable[[str, int, int | None], None]
+PAGE_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    paths: list[Path]  # csv, xlsx, pdf
+    ratings: int
+    data: QuarterData
+
+
+def target_paths(out_dir: Path, hall: str, quarter: str) -> list[Path]:
+    """``ratings-TL-2026Q3.csv``, ``quarter-TL-2026Q3.xlsx``, ``report-TL-2026Q3.pdf``."""
+    return [
+        out_dir / f"ratings-{hall}-{quarter}.csv",
+        out_dir / f"quarter-{hall}-{quarter}.xlsx",
+        out_dir / f"report-{hall}-{quarter}.pdf",
+    ]
+
+
+def _no_progress(what: str, done: int, total: int | None) -> None:
+    pass
+
+
+def export_quarter(
+    client: AdminClient,
+    hall: str,
+    quarter: str,
+    out_dir: Path,
+    *,
+    force: bool = False,
+    include_contacts: bool = False,
+    progress: Progress = _no_progress,
+    page_size: int = PAGE_SIZE,
+    max_sheet_rows: int = MAX_SHEET_ROWS,
+) -> ExportResult:
+    """Write the quarter's CSV, workbook and report into ``out_dir``.
+
+    Nothing is overwritten without ``force``; every file is written under a temporary name
+    and renamed only when all three are complete, so an error or Ctrl-C leaves no partial
+    file. Raises ``ExportError`` with a message for the office.
+    """
+    check_quarter(quarter)
+    targets = target_paths(out_dir, hall, quarter)
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        names = ", ".join(str(p) for p in existing)
+        raise ExportError(f"{names} already exist(s); pass --force to overwrite")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(f"cannot create {out_dir}: {e.strerror}") from None
+    progress("quarter", 0, None)
+    data = load_quarter(client, hall, quarter, include_contacts=include_contacts)
+    csv_path, xlsx_path, pdf_path = targets
+    try:
+        with PendingFiles().session() as pending:
+            progress("report", 0, None)
+            write_report(pending.temp_for(pdf_path), data)
+            rows = RatingRows(data)
+            csv_out = CsvRatings(pending.temp_for(csv_path), rows.columns)
+            book = QuarterWorkbook(
+                pending.temp_for(xlsx_path), data, rows.columns, max_rows=max_sheet_rows
+            )
+            total = data.total_ratings
+            done = 0
+            progress("ratings", 0, total)
+            try:
+                ratings = client.iter_ratings(
+                    hall, quarter, page_size=page_size, contacts=include_contacts
+                )
+                for rating in ratings:
+                    row = rows.row(rating)
+                    csv_out.add(row)
+                    book.add_rating(row)
+                    done += 1
+                    if done % 1000 == 0:
+                        progress("ratings", done, max(total, done))
+            finally:
+                csv_out.close()
+            progress("ratings", done, max(total, done))
+            progress("workbook", 0, None)
+            book.close()
+            paths = pending.commit()
+    except ApiError as e:
+        raise ExportError(
+            f"the export stopped, no file was written: {e.detail}", e.status
+        ) from None
+    except OSError as e:
+        raise ExportError(
+            f"cannot write into {out_dir}: {e.strerror or e}; no file was written"
+        ) from None
+    log.info("exported %s %s: %d ratings", hall, quarter, done)
+    return ExportResult(paths=[p for p in targets if p in paths], ratings=done, data=data)
