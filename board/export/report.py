@@ -40,6 +40,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from assets import FONT_FILE
 from board.export.data import QuarterData
 from board.standings import DIMENSIONS, BoardEntry, Standings, UnitStanding
 from board.weekly import hall_weekly, weekly_series
@@ -47,7 +48,6 @@ from board.weekly import hall_weekly, weekly_series
 __all__ = ["FONT", "write_report"]
 
 FONT = "WenQuanYiMicroHei"
-FONT_PATH = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "wqy-microhei.ttc"
 RED = colors.HexColor("#B3261E")
 BLACK = colors.HexColor("#202124")
 MUTED = colors.HexColor("#5F6368")
@@ -62,7 +62,7 @@ WIDTH = A4[0] - 30 * mm
 
 def _register_font() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_PATH), subfontIndex=0))
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
 
 
 def _style(size: float = 9.5, *, colour: Any = BLACK, leading: float | None = None,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from assets import DEMO_ROSTER
 from tests.helpers.store import StoreDriver
 
 __all__ = ["FORMULA_NAME", "PAST_OK", "Filled", "fill_quarter", "roster_with_formula_name"]
@@ -26,10 +27,9 @@ FORMULA_NAME = '=HYPERLINK("http://example.invalid/x","点我")'
 FORMULA_STAFF = "TL0001"  # window A01
 # Server settings that let a test push a past quarter (a year of "before enrolment").
 PAST_OK = {"HALL_CLOCK_BEFORE_ENROLMENT_S": str(400 * 24 * 3600)}
-ROSTER = Path(__file__).resolve().parents[2] / "assets" / "roster" / "demo-hall.csv"
 
 
-def roster_with_formula_name(source: Path = ROSTER) -> bytes:
+def roster_with_formula_name(source: Path = DEMO_ROSTER) -> bytes:
     """The demo roster, with staff TL0001's name typed as a spreadsheet formula."""
     rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
     for row in rows:
