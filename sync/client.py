@@ -37,6 +37,7 @@ __all__ = [
     "ENROLL_PATH",
     "HEALTH_PATH",
     "PUBLIC_RATINGS_PATH",
+    "PUBLIC_REVIEW_ANSWERS_PATH",
     "TERMINAL_ROSTER_PATH",
     "AdminClient",
     "AggregatesResult",
@@ -64,6 +65,7 @@ ENROLL_PATH = f"{API_PREFIX}/enroll"
 BATCH_PATH = f"{API_PREFIX}/ratings/batch"
 TERMINAL_ROSTER_PATH = f"{API_PREFIX}/terminal/roster"
 PUBLIC_RATINGS_PATH = f"{API_PREFIX}/public/ratings"
+PUBLIC_REVIEW_ANSWERS_PATH = f"{API_PREFIX}/public/review-answers"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -436,6 +438,85 @@ class AdminClient(BoardClient):
             )
             for d in rows
         ]
+
+    # ------------------------------------------------------------ the public review of sections
+
+    def start_review(
+        self,
+        hall: str,
+        quarter: str,
+        *,
+        sections: list[str] | None = None,
+        title: str | None = None,
+        letter: str | None = None,
+    ) -> dict[str, Any]:
+        """Start a hall's review of sections for a quarter (``POST /admin/reviews``)."""
+        body: dict[str, Any] = {"hall": hall, "quarter": quarter}
+        for key, value in (("sections", sections), ("title", title), ("letter", letter)):
+            if value:
+                body[key] = value
+        out: dict[str, Any] = self._request("POST", "/admin/reviews", json=body).json()
+        return out
+
+    def reviews(self, hall: str | None = None) -> list[dict[str, Any]]:
+        params = {"hall": hall} if hall else {}
+        out: list[dict[str, Any]] = self._request("GET", "/admin/reviews", params=params).json()
+        return out
+
+    def review(self, review: int) -> dict[str, Any]:
+        """A review with its response rate (sent, answered by phone, on paper)."""
+        out: dict[str, Any] = self._request("GET", f"/admin/reviews/{review}").json()
+        return out
+
+    def invite_from_list(
+        self, review: int, data: bytes, filename: str = "list.csv"
+    ) -> dict[str, Any]:
+        """One invitation per recipient of a CSV/XLSX list; ``ApiError.problems`` on 422.
+        The codes in the answer are shown once: print the letters from it."""
+        ctype = XLSX if filename.lower().endswith((".xlsx", ".xlsm")) else "text/csv"
+        r = self._request(
+            "POST",
+            f"/admin/reviews/{review}/invitations",
+            params={"filename": filename},
+            content=data,
+            headers={"Content-Type": ctype},
+        )
+        out: dict[str, Any] = r.json()
+        return out
+
+    def invite_blank(self, review: int, count: int) -> dict[str, Any]:
+        """``count`` blank invitations (the open sample); codes shown once."""
+        r = self._request(
+            "POST", f"/admin/reviews/{review}/blank-invitations", json={"count": count}
+        )
+        out: dict[str, Any] = r.json()
+        return out
+
+    def enter_paper_form(
+        self,
+        review: int,
+        code: str,
+        answers: list[dict[str, Any]],
+        *,
+        phone: str | None = None,
+    ) -> dict[str, Any]:
+        """A returned paper form: ``answers`` = ``[{section, problems: [...], comment?}]``;
+        409 (``ApiError``) when the code was already answered, by phone or on paper."""
+        body: dict[str, Any] = {"code": code, "answers": answers}
+        if phone:
+            body["phone"] = phone
+        out: dict[str, Any] = self._request(
+            "POST", f"/admin/reviews/{review}/paper", json=body
+        ).json()
+        return out
+
+    def review_results(self, review: int) -> dict[str, Any]:
+        out: dict[str, Any] = self._request("GET", f"/admin/reviews/{review}/results").json()
+        return out
+
+    def close_review(self, review: int) -> dict[str, Any]:
+        out: dict[str, Any] = self._request("POST", f"/admin/reviews/{review}/close").json()
+        return out
 
 
 def enroll(

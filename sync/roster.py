@@ -59,6 +59,7 @@ __all__ = [
     "Window",
     "parse_roster",
     "parse_roster_bytes",
+    "table_rows",
 ]
 
 COLUMNS = ("kind", "code", "name", "parent", "detail", "note")
@@ -315,20 +316,25 @@ def parse_roster(path: Path | str) -> Roster:
 def parse_roster_bytes(data: bytes, filename: str = "roster.csv") -> Roster:
     """Like ``parse_roster`` for an upload's bytes; XLSX if the name says so or the bytes are a zip."""
     name = Path(filename).name or "roster.csv"
+    return parse_rows(table_rows(data, name), source=name)
+
+
+def table_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+    """An office table's (line number, cells) rows from CSV (UTF-8) or XLSX (first sheet) bytes;
+    ``RosterError`` (line 1) for a file that cannot be read as either."""
+    name = Path(filename).name or "table.csv"
     if Path(name).suffix.lower() in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        rows = list(_xlsx_rows(io.BytesIO(data), name))
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise RosterError(
-                name, [Problem(1, "-", f"not UTF-8 text ({e.reason}); save as CSV UTF-8")]
-            ) from None
-        try:
-            rows = list(enumerate(csv.reader(io.StringIO(text)), start=1))
-        except csv.Error as e:
-            raise RosterError(name, [Problem(1, "-", f"not a readable CSV file: {e}")]) from None
-    return parse_rows(rows, source=name)
+        return list(_xlsx_rows(io.BytesIO(data), name))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise RosterError(
+            name, [Problem(1, "-", f"not UTF-8 text ({e.reason}); save as CSV UTF-8")]
+        ) from None
+    try:
+        return list(enumerate(csv.reader(io.StringIO(text)), start=1))
+    except csv.Error as e:
+        raise RosterError(name, [Problem(1, "-", f"not a readable CSV file: {e}")]) from None
 
 
 def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") -> Roster:

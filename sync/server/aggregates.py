@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from sync.quarter import Quarter
 from sync.schema import BUILTIN_REASONS
 from sync.server import models as m
+from sync.server.reviews import review_for_aggregates
 
 __all__ = ["build_aggregates", "current_quarter", "data_stamp"]
 
@@ -124,6 +125,9 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
         # Inspections and verified misconduct arrive with the admin console; none recorded yet.
         "inspections": [],
         "misconduct": [],
+        "review": review_for_aggregates(session, hall.code, quarter),
+        # Verified misconduct of a section arrives with the office's misconduct records.
+        "section_misconduct": [],
         "prior_mean": prior_mean(session, hall.code, str(Quarter.parse(quarter).previous())),
     }
 

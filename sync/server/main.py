@@ -27,6 +27,7 @@ from sync.server.api.routes import (
     health,
     public,
     ratings,
+    reviews,
     terminal,
 )
 from sync.server.core.config import Settings
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, enrol, ratings, terminal, halls, admin, exports, public):
+    for module in (health, enrol, ratings, terminal, halls, admin, exports, reviews, public):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.pages)  # GET /rate: the page behind a window's QR code

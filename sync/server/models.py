@@ -31,6 +31,11 @@ __all__ = [
     "Rating",
     "Reason",
     "ReasonCount",
+    "Review",
+    "ReviewAnswer",
+    "ReviewInvitation",
+    "ReviewResponse",
+    "ReviewSection",
     "Section",
     "SectionLevelCount",
     "SectionReasonCount",
@@ -296,3 +301,78 @@ class Anomaly(SQLModel, table=True):
     resolved_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+
+
+# ---------------------------------------------------------------- the public review of sections
+
+
+class Review(SQLModel, table=True):
+    """A quarter's public review of the hardest sections (最难办事科室群众评): one per hall and
+    quarter. ``letter`` is the hall's words printed on every invitation."""
+
+    __table_args__ = (UniqueConstraint("hall", "quarter", name="uq_review_hall_quarter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=CODE, foreign_key="hall.code")
+    quarter: str = Field(max_length=8)
+    title: str = Field(max_length=200)
+    letter: str = Field(max_length=2000)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class ReviewSection(SQLModel, table=True):
+    """A section taking part in a review (the roster's code; its name is read from the roster)."""
+
+    __tablename__ = "review_section"
+
+    review: int = Field(primary_key=True, foreign_key="review.id")
+    section: str = Field(primary_key=True, max_length=CODE)
+    pos: int = 0
+
+
+class ReviewInvitation(SQLModel, table=True):
+    """One single-use code of a review; only its hash is kept, never the person it went to.
+
+    ``used_at``/``channel`` (``phone`` or ``paper``) are set by one conditional UPDATE, so a code
+    counts once whichever way and however often it comes back. ``submission`` is the digest of
+    what was sent, so a retry of the same submission is recognised and answered again.
+    """
+
+    __tablename__ = "review_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review: int = Field(foreign_key="review.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    kind: str = Field(max_length=16)  # listed (from a list of recipients) or blank
+    sections: list[str] = _json(list)  # what the recipient dealt with, when the list said
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    channel: str | None = Field(default=None, max_length=16)
+    submission: str | None = Field(default=None, max_length=64)
+    response: int | None = Field(default=None)
+
+
+class ReviewResponse(SQLModel, table=True):
+    """One returned invitation: how it came back, and a phone number if a call back was asked."""
+
+    __tablename__ = "review_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review: int = Field(foreign_key="review.id", index=True)
+    channel: str = Field(max_length=16)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class ReviewAnswer(SQLModel, table=True):
+    """What a response says about one section: the indicators marked (none: no problem)."""
+
+    __tablename__ = "review_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    response: int = Field(foreign_key="review_response.id", index=True)
+    review: int = Field(foreign_key="review.id", index=True)
+    section: str = Field(max_length=CODE)
+    problems: list[str] = _json(list)
+    comment: str | None = Field(default=None, max_length=500)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from sync.quarter import QUARTER_PATTERN
 
@@ -374,3 +374,168 @@ class AggregatesOut(BaseModel):
     inspections: list[_Inspection]
     misconduct: list[str]
     prior_mean: float | None
+    review: AggregatesReview | None = Field(
+        default=None, description="the quarter's public review of sections, if one was started"
+    )
+    section_misconduct: list[str] = Field(
+        default_factory=list, description="sections with a verified misconduct: ranked first"
+    )
+
+
+# ---------------------------------------------------------------- the public review of sections
+
+REVIEW_CODE_PATTERN = r"^([0-9][ -]?){15}[0-9]$"  # 16 digits, maybe grouped by spaces or dashes
+PROBLEM_CODES = Literal["leng", "lan", "tui", "luan", "tan"]
+
+
+class ReviewIn(BaseModel):
+    hall: str = Field(pattern=CODE_PATTERN)
+    quarter: str = Field(pattern=QUARTER_PATTERN, description="e.g. 2026Q3")
+    sections: list[Annotated[str, StringConstraints(pattern=CODE_PATTERN)]] | None = Field(
+        default=None, max_length=1000, description="the sections taking part; default: all"
+    )
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    letter: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="the hall's words on the letters"
+    )
+
+
+class ReviewSectionOut(BaseModel):
+    code: str
+    name: str
+    unit: str
+    unit_name: str
+
+
+class _InvitationCounts(BaseModel):
+    sent: int
+    listed: int
+    blank: int
+
+
+class _ResponseCounts(BaseModel):
+    phone: int
+    paper: int
+    total: int
+
+
+class ReviewOut(BaseModel):
+    """A review and its response rate (responses ÷ invitations sent)."""
+
+    id: int
+    hall: str
+    quarter: str
+    title: str
+    letter: str
+    created_at: datetime
+    closed_at: datetime | None
+    sections: list[ReviewSectionOut]
+    invitations: _InvitationCounts
+    responses: _ResponseCounts
+    response_rate: float | None
+
+
+class BlankInvitationsIn(BaseModel):
+    count: int = Field(ge=1, le=5000, description="how many blank invitations (open sample)")
+
+
+class InvitationOut(BaseModel):
+    code: str = Field(description="16 digits; shown once, the store keeps its hash")
+    url: str = Field(description="the phone page with the code: what the letter's QR code holds")
+    name: str
+    address: str
+    phone: str
+    sections: list[str]
+
+
+class InvitationsOut(BaseModel):
+    review: int
+    invitations: list[InvitationOut]
+
+
+class ReviewAnswerIn(BaseModel):
+    section: str = Field(pattern=CODE_PATTERN)
+    problems: list[PROBLEM_CODES] = Field(
+        default_factory=list, max_length=5, description="冷 懒 推 乱 贪; empty: no problem"
+    )
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class ReviewSubmissionIn(BaseModel):
+    """One returned invitation: the sections rated and an optional phone for a call back."""
+
+    code: str = Field(pattern=REVIEW_CODE_PATTERN, description="the invitation's 16 digits")
+    answers: list[ReviewAnswerIn] = Field(min_length=1, max_length=60)
+    phone: str | None = Field(
+        default=None,
+        pattern=r"^(1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7})$",
+        description="digits only, for a call back; optional",
+    )
+
+
+class PublicReviewSubmissionIn(ReviewSubmissionIn):
+    review: int | None = Field(default=None, description="the review the page was opened for")
+    client_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="a random id the page makes per submission: a retried POST is stored once",
+    )
+
+
+class ReviewSubmittedOut(BaseModel):
+    review: int
+    response: int
+    channel: Literal["phone", "paper"]
+    sections: int
+
+
+class _SectionResult(ReviewSectionOut):
+    answers: int
+    with_problems: int
+    problems: dict[str, int]
+    comments: list[str]
+
+
+class _CallbackAnswer(BaseModel):
+    section: str
+    problems: list[str]
+    comment: str | None
+
+
+class _Callback(BaseModel):
+    response: int
+    channel: str
+    received_at: datetime
+    phone: str
+    sections: list[_CallbackAnswer]
+
+
+class ReviewResultsOut(BaseModel):
+    review: int
+    sections: list[_SectionResult]
+    callbacks: list[_Callback]
+
+
+class _AggReviewAnswers(BaseModel):
+    section: str
+    n: int = Field(description="responses that rated this section")
+    with_problems: int = Field(description="of them, those that marked at least one problem")
+
+
+class _AggReviewProblem(BaseModel):
+    section: str
+    problem: str
+    n: int
+
+
+class AggregatesReview(BaseModel):
+    """The quarter's public review, as the hardest-sections ranking reads it."""
+
+    id: int
+    title: str
+    closed: bool
+    sections: list[str]
+    invitations: int
+    responses: int
+    answers: list[_AggReviewAnswers]
+    problem_counts: list[_AggReviewProblem]

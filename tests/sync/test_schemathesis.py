@@ -4,7 +4,9 @@ Each operation gets the credential it needs (terminal, board or admin); the ``ig
 check then also proves that leaving it out is refused. The roster import's body is a CSV or
 XLSX file whose rules a schema cannot state, so for that one operation a 422 for schema-valid
 bytes is expected, not a failure; likewise a phone rating's reasons must be in the hall's roster
-and follow a 差评 only.
+and follow a 差评 only. A review's rules are the store's too: a code's check digit, whether it
+exists, belongs to that review or was used already, whether the sections take part, whether a
+hall has sections at all.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 
 [[operations]]
 include-path = "/api/v1/public/ratings"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "409", "422", "429"]
+
+[[operations]]
+include-path-regex = "^/api/v1/(public/review-answers|admin/reviews)"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "409", "422", "429"]
 """
 

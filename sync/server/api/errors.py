@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -49,7 +50,27 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
-    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route on the path only; a path served by
+        # several routes (GET and POST /admin/reviews) must name them all.
+        allowed = _methods_of(request)
+        if allowed:
+            headers = dict(headers or {}) | {"Allow": ", ".join(sorted(allowed))}
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+
+
+def _methods_of(request: Request) -> set[str]:
+    """Every documented method of the request's path (from the app's OpenAPI paths)."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "_allow", None)
+    if table is None:
+        table = []
+        for path, ops in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+            table.append((re.compile(pattern + "$"), {m.upper() for m in ops}))
+        app.state._allow = table
+    return {m for pattern, ms in table if pattern.match(request.url.path) for m in ms}
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:

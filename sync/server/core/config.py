@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     qr_min_interval_s: float = 300
     qr_ip_per_hour: int = 20
     qr_window_per_hour: int = 120
+    # The address citizens reach this server at, for the review letters' QR codes (e.g.
+    # https://pj.tl.gov.cn); empty: the address the office's own request came in at.
+    public_url: str = ""
+    # Review codes that do not exist, per client address: a burst, then this many per hour.
+    review_bad_codes_per_hour: int = 20
 
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""

@@ -21,7 +21,7 @@ from typing import Any
 from assets import face_file
 from sync.schema import LEVEL_WORDS_EN, LEVEL_WORDS_ZH, Level
 
-__all__ = ["Page", "ReasonItem", "message_page", "rate_page"]
+__all__ = ["Page", "ReasonItem", "message_page", "rate_page", "review_page"]
 
 WEB_DIR = Path(__file__).resolve().parent
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
@@ -85,6 +85,44 @@ def rate_page(
         unit_name=_e(unit_name),
         faces=faces,
         reasons=reason_buttons,
+        context=_json_block(context),
+    )
+    return Page(body, 200, nonce)
+
+
+def review_page(
+    *,
+    hall_name: str,
+    title: str,
+    review: int,
+    code: str,
+    sections: Sequence[dict[str, str]],
+    hinted: Sequence[str],
+    problems: Sequence[tuple[str, str, str]],
+    api_url: str,
+) -> Page:
+    """The review page behind a letter's QR code: pick sections, mark 冷懒推乱贪, send.
+
+    ``sections``: ``{code, name, unit_name}`` in roster order; ``hinted``: the codes the
+    invitation list said this person dealt with (pre-selected); ``problems``: (code, character,
+    words). The sections are listed and searched by the page's script from the JSON context.
+    """
+    nonce = secrets.token_urlsafe(16)
+    context = {
+        "review": review,
+        "code": code,
+        "api": api_url,
+        "sections": [
+            {"code": s["code"], "name": s["name"], "unit_name": s["unit_name"]} for s in sections
+        ],
+        "hinted": list(hinted),
+        "problems": [{"code": c, "char": ch, "words": w} for c, ch, w in problems],
+    }
+    body = _fill(
+        _template("review.html"),
+        nonce=nonce,
+        hall_name=_e(hall_name),
+        title=_e(title),
         context=_json_block(context),
     )
     return Page(body, 200, nonce)

@@ -18,11 +18,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
-from sync.client import PUBLIC_RATINGS_PATH
+from sync.client import PUBLIC_RATINGS_PATH, PUBLIC_REVIEW_ANSWERS_PATH
+from sync.review import PROBLEMS, normalise_code
 from sync.server import models as m
 from sync.server.api.deps import ClockDep, DbDep, SettingsDep
 from sync.server.api.errors import responses
 from sync.server.core.config import Settings
+from sync.server.core.security import RateLimiter
 from sync.server.phone_ratings import (
     PHONE_DIGITS,
     PhoneLimits,
@@ -36,8 +38,9 @@ from sync.server.phone_ratings import (
     same_rating,
     store_phone_rating,
 )
-from sync.server.schemas import CODE_PATTERN
-from sync.server.web import Page, ReasonItem, message_page, rate_page
+from sync.server.reviews import Answer, ReviewError, find_invitation, review_sections, submit
+from sync.server.schemas import CODE_PATTERN, PublicReviewSubmissionIn, ReviewSubmittedOut
+from sync.server.web import Page, ReasonItem, message_page, rate_page, review_page
 
 __all__ = [
     "PhoneRatingBase",
@@ -51,6 +54,7 @@ log = logging.getLogger(__name__)
 
 RATE_PATH = "/rate"
 API_PATH = PUBLIC_RATINGS_PATH
+REVIEW_API_PATH = PUBLIC_REVIEW_ANSWERS_PATH
 
 router = APIRouter(prefix="/public", tags=["public"])
 pages = APIRouter(tags=["public"])
@@ -117,11 +121,17 @@ class PhoneRatingPublic(BaseModel):
 
 @pages.get(RATE_PATH, response_class=HTMLResponse, include_in_schema=False)
 def rate(
+    request: Request,
     db: DbDep,
+    settings: SettingsDep,
     window: Annotated[str | None, Query(max_length=200)] = None,
     hall: Annotated[str | None, Query(max_length=200)] = None,
+    code: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
-    """The rating page of the window on the QR code (a friendly page if there is none)."""
+    """The rating page of the window on the QR code (a friendly page if there is none); with
+    ``code``, the review page of a review letter's invitation code."""
+    if code is not None:
+        return _html(_review_page(request, db, settings, code))
     if not window:
         return _html(_not_found(""))
     with db.session() as session:
@@ -145,6 +155,88 @@ def rate(
         api_url=API_PATH,
     )
     return _html(page)
+
+
+def _review_page(request: Request, db: Any, settings: Settings, code: str) -> Page:
+    """The review page for a code; a clear page for an unknown, used or closed one. Opening
+    the page stores nothing: only a submission uses the code."""
+    digits = normalise_code(code)
+    with db.session() as session:
+        inv = find_invitation(session, digits)
+        if inv is None:
+            if _bad_code_refused(request, settings):
+                return _too_many_codes()
+            return _unknown_code()
+        review = session.get(m.Review, inv.review)
+        assert review is not None  # a foreign key
+        if inv.used_at is not None:
+            return _code_used()
+        if review.closed_at is not None:
+            return _review_closed()
+        hall = session.get(m.Hall, review.hall)
+        sections = review_sections(session, review)
+    return review_page(
+        hall_name=hall.name if hall is not None else review.hall,
+        title=review.title,
+        review=review.id or 0,
+        code=digits,
+        sections=sections,
+        hinted=inv.sections,
+        problems=[(c, ch, words) for c, (ch, words) in PROBLEMS.items()],
+        api_url=REVIEW_API_PATH,
+    )
+
+
+def _unknown_code() -> Page:
+    return message_page(
+        404,
+        "没有这个邀请码",
+        "请核对邀请函上的二维码或号码。如果是手工输入的，请检查是否漏输或输错了数字。",
+        "Invitation code not found",
+        "Please check the QR code or the number on your letter.",
+    )
+
+
+def _code_used() -> Page:
+    return message_page(
+        409,
+        "这个邀请码已经用过了",
+        "每个邀请码只能评价一次，您（或持有这封邀请函的人）已经提交过评价。感谢您的参与！",
+        "This invitation code was already used",
+        "Each code can be used once, and this one has been. Thank you for taking part!",
+    )
+
+
+def _review_closed() -> Page:
+    return message_page(
+        403,
+        "本次评议已经结束",
+        "感谢您的关注。下个季度的评议开始后，大厅会再次邀请您。",
+        "This review is closed",
+        "Thank you. The hall will invite you again for the next quarter's review.",
+    )
+
+
+def _too_many_codes() -> Page:
+    return message_page(
+        429,
+        "输错的次数太多",
+        "请稍后再试，并核对邀请函上的号码。",
+        "Too many wrong codes",
+        "Please try again later and check the number on your letter.",
+    )
+
+
+def _bad_code_refused(request: Request, settings: Settings) -> bool:
+    """Count a wrong code against the client's address; True once it has had too many."""
+    state = request.app.state
+    with _limits_lock:
+        limiter: RateLimiter | None = getattr(state, "review_code_limiter", None)
+        if limiter is None:
+            per_hour = max(1, settings.review_bad_codes_per_hour)
+            limiter = state.review_code_limiter = RateLimiter(per_hour / 3600.0, per_hour)
+    client = client_key(request.client.host if request.client else None)
+    return limiter.take(f"review-code:{client}") > 0
 
 
 def _html(page: Page) -> HTMLResponse:
@@ -259,6 +351,58 @@ def create_phone_rating(
     return JSONResponse(out.model_dump(), status_code=code)
 
 
+@router.post(
+    "/review-answers",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReviewSubmittedOut,
+    responses={
+        200: {"model": ReviewSubmittedOut, "description": "already stored: the same submission"},
+        **responses(400, 403, 404, 409, 413, 422, 429),
+    },
+)
+def submit_review_answers(
+    body: PublicReviewSubmissionIn,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Any:
+    """A citizen's answers to a review letter, sent from the page behind its QR code.
+
+    The code counts once: a used code is 409 and stores nothing; a retry of the same
+    submission (same ``client_id`` and answers) is answered 200 again. Unknown codes are
+    limited per client address (429).
+    """
+    try:
+        with db.write() as session:
+            done = submit(
+                session,
+                code=body.code,
+                answers=[Answer(a.section, tuple(a.problems), a.comment) for a in body.answers],
+                phone=body.phone,
+                channel="phone",
+                now=clock(),
+                review_id=body.review,
+                client_id=body.client_id,
+            )
+    except ReviewError as e:
+        if e.status in (404, 422) and _bad_code_refused(request, settings):
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                detail="输错的次数太多，请稍后再试。",
+                headers={"Retry-After": "600"},
+            ) from None
+        raise HTTPException(e.status, detail=e.message) from None
+    except IntegrityError:  # pragma: no cover - the conditional UPDATE decides; kept for safety
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="请再试一次。") from None
+    out = ReviewSubmittedOut(
+        review=done.review, response=done.response, channel="phone", sections=done.sections
+    )
+    return JSONResponse(
+        out.model_dump(), status_code=status.HTTP_200_OK if done.again else status.HTTP_201_CREATED
+    )
+
+
 def _spot(session: Any, body: PhoneRatingCreate) -> WindowSpot:
     try:
         spot = find_spot(session, body.window, body.hall)
@@ -313,7 +457,7 @@ class MaskRaterAddress(logging.Filter):
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
             path = args[2]
-            if path.startswith((RATE_PATH, API_PATH)):
+            if path.startswith((RATE_PATH, API_PATH, REVIEW_API_PATH)):
                 record.args = ("-", *args[1:])
         return True
 
