@@ -20,13 +20,16 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from kiosk.config import ConfigError, KioskConfig, load_config, load_roster
 from kiosk.flow import Flow
 from kiosk.store import LocalStore, StoreUnavailable
 from sync.roster import Roster
+
+if TYPE_CHECKING:
+    from kiosk.sync_link import SyncLink
 
 __all__ = [
     "main",
@@ -121,7 +124,7 @@ def open_store(
     return store, None, store.recovered_from
 
 
-def _sync_link(config: KioskConfig) -> Any:
+def _sync_link(config: KioskConfig) -> SyncLink | None:
     """The pusher link when a server is configured; local-only kiosks never import httpx."""
     if not config.server_url:
         return None

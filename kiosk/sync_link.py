@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -29,7 +29,14 @@ from sync.client import Credentials, EnrollError, enroll
 from sync.defaults import DEFAULT_TZ
 from sync.pusher import Pusher, SyncStatus, read_roster_cache, write_json_atomic
 
-__all__ = ["CREDENTIALS_FILE", "ROSTER_CACHE_FILE", "EnrollError", "SyncLink", "SyncStatus"]
+__all__ = [
+    "CREDENTIALS_FILE",
+    "ROSTER_CACHE_FILE",
+    "EnrollError",
+    "LinkConfig",
+    "SyncLink",
+    "SyncStatus",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +44,34 @@ CREDENTIALS_FILE = "credentials.json"
 ROSTER_CACHE_FILE = "roster-cache.json"
 
 
+class LinkConfig(Protocol):
+    """What the link needs of a kiosk's config (``kiosk.config.KioskConfig`` fits)."""
+
+    @property
+    def server_url(self) -> str: ...
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def store_path(self) -> Path: ...
+
+    @property
+    def window(self) -> str: ...
+
+
 class SyncLink:
     """Connects a kiosk's local store to the central store (see the module docstring).
 
-    ``config`` is anything with ``server_url``, ``data_dir`` and ``store_path`` (a
-    ``KioskConfig`` fits); keyword arguments override it. ``tz`` is the hall's zone (the
+    ``config`` gives the server, the data dir, the store and the window; keyword arguments
+    override it (a link made from keywords alone does not check the window). ``tz`` is the hall's zone (the
     roster's), used when the pusher opens the store. ``pusher_options`` go to ``Pusher``
     (timings, batch size) and ``transport`` to httpx (tests).
     """
 
     def __init__(
         self,
-        config: Any = None,
+        config: LinkConfig | None = None,
         *,
         server_url: str | None = None,
         data_dir: Path | None = None,
@@ -59,16 +82,17 @@ class SyncLink:
         transport: httpx.BaseTransport | None = None,
         pusher_options: dict[str, Any] | None = None,
     ) -> None:
-        server_url = server_url if server_url is not None else getattr(config, "server_url", "")
-        data_dir = data_dir if data_dir is not None else getattr(config, "data_dir", None)
-        store_path = store_path if store_path is not None else getattr(config, "store_path", None)
+        if config is not None:
+            server_url = config.server_url if server_url is None else server_url
+            data_dir = config.data_dir if data_dir is None else data_dir
+            store_path = config.store_path if store_path is None else store_path
         if data_dir is None or store_path is None:
             raise ValueError("SyncLink needs data_dir and store_path")
         self.server_url = (server_url or "").strip().rstrip("/")
         self.data_dir = Path(data_dir)
         self.store_path = Path(store_path)
-        self.tz = tz or getattr(config, "tz", None) or DEFAULT_TZ
-        self._window: str | None = getattr(config, "window", None)
+        self.tz = tz or DEFAULT_TZ
+        self._window: str | None = config.window if config is not None else None
         self._on_status = on_status
         self._on_roster = on_roster
         self._transport = transport

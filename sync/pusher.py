@@ -26,12 +26,12 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol
 
 import httpx
 
@@ -74,7 +74,15 @@ class Outbox(Protocol):
         """How many records still wait to be sent."""
         ...
 
-    # Optional: ``note_server_time(at: datetime) -> None`` keeps the server's time (LocalStore).
+    def rejected(self) -> Sequence[tuple[RatingRecord, str]]:
+        """The records set aside, with the server's reason."""
+        ...
+
+    def note_server_time(self, at: datetime) -> None:
+        """Keep the server's latest time (the kiosk judges its own clock against it)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -175,15 +183,14 @@ def read_roster_cache(path: Path) -> dict[str, Any] | None:
 class Pusher:
     """Drains an outbox to the central store on a daemon thread; see the module docstring.
 
-    ``outbox`` is either an ``Outbox`` or a zero-argument factory; a factory is called on the
-    pusher thread (SQLite connections belong to the thread that opened them) and the outbox it
-    returns is closed when the thread ends. ``on_status`` is called on the pusher thread with
+    ``open_outbox`` is called on the pusher thread (SQLite connections belong to the thread that
+    opened them); the outbox it returns is closed when the thread ends. ``on_status`` is called on the pusher thread with
     every new ``SyncStatus``; a GUI must marshal it to its own thread.
     """
 
     def __init__(
         self,
-        outbox: Outbox | Callable[[], Outbox],
+        open_outbox: Callable[[], Outbox],
         base_url: str,
         token: str | None,
         *,
@@ -205,12 +212,7 @@ class Pusher:
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
-        if hasattr(outbox, "unsent") and not isinstance(outbox, type):
-            self._outbox: Outbox | None = cast(Outbox, outbox)
-            self._factory: Callable[[], Outbox] | None = None
-        else:
-            self._outbox = None
-            self._factory = cast(Callable[[], Outbox], outbox)
+        self._open_outbox = open_outbox
         self.base_url = base_url
         self._token = token
         self._transport = transport
@@ -296,11 +298,7 @@ class Pusher:
     def _run(self) -> None:
         outbox: Outbox | None = None
         try:
-            if self._outbox is not None:
-                outbox = self._outbox
-            else:
-                assert self._factory is not None
-                outbox = self._factory()
+            outbox = self._open_outbox()
             with (
                 httpx.Client(
                     base_url=self.base_url,
@@ -317,10 +315,8 @@ class Pusher:
             log.exception("pusher stopped by an unexpected error")
             self._set(state="offline", last_error="sync stopped: local store unavailable")
         finally:
-            if self._factory is not None and outbox is not None:
-                close = getattr(outbox, "close", None)
-                if callable(close):
-                    close()
+            if outbox is not None:
+                outbox.close()
 
     def _loop(self, outbox: Outbox, client: httpx.Client) -> None:
         self._next_roster = self._monotonic()
@@ -382,8 +378,7 @@ class Pusher:
     def _keep_server_time(self, outbox: Outbox, *, force: bool = False) -> None:
         """Write the server's latest time to the outbox: the first, then every few minutes."""
         at = self._server_time
-        note = getattr(outbox, "note_server_time", None)
-        if at is None or not callable(note):
+        if at is None:
             return
         kept = self._server_time_kept
         if kept is not None and (
@@ -391,7 +386,7 @@ class Pusher:
         ):
             return
         try:
-            note(at)
+            outbox.note_server_time(at)
         except Exception:  # a local fault shows when the next rating is written
             log.warning("cannot keep the server's time in the outbox", exc_info=True)
             return
@@ -651,12 +646,9 @@ def _server_date(resp: httpx.Response) -> datetime | None:
 
 
 def _count_set_aside(outbox: Outbox, fallback: int) -> int:
-    """Records set aside in earlier runs, if the outbox can list them (LocalStore can)."""
-    rejected = getattr(outbox, "rejected", None)
-    if not callable(rejected):
-        return fallback
+    """Records set aside in earlier runs."""
     try:
-        return len(rejected())
+        return len(outbox.rejected())
     except Exception:
         log.exception("cannot count set-aside records")
         return fallback

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "BUILTIN_REASONS",
@@ -24,12 +24,17 @@ __all__ = [
     "Level",
     "RatingRecord",
     "RecordError",
+    "RecordStatus",
     "chain_hash",
 ]
 
 GENESIS_HASH = "0" * 64
 # The canonical encoding the hash covers: sorted keys, compact, UTF-8 as is.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+RecordStatus = Literal["stored", "duplicate", "rejected"]
+"""The central store's answer for one pushed record: ``stored`` and ``duplicate`` (already
+stored with this content) both let the kiosk forget it; ``rejected`` comes with a reason."""
 
 
 class Level(IntEnum):

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -38,6 +38,9 @@ from kiosk.store import LocalStore
 from sync.defaults import DEMO_PIN
 from sync.roster import Roster
 
+if TYPE_CHECKING:
+    from kiosk.sync_link import SyncLink  # httpx: only a kiosk with a server loads it
+
 __all__ = ["make_app", "render_screenshots", "run", "show_config_error"]
 
 log = logging.getLogger("kiosk")
@@ -45,7 +48,9 @@ log = logging.getLogger("kiosk")
 SCREENSHOT_SIZES = ((1920, 1080, ""), (1280, 800, "-1280x800"))
 
 
-def run(args: argparse.Namespace, config: KioskConfig, roster: Roster, link: Any) -> int:
+def run(
+    args: argparse.Namespace, config: KioskConfig, roster: Roster, link: SyncLink | None
+) -> int:
     """Open the store, show the window and run until quit (or render and exit)."""
     rendering = bool(args.screenshot or args.screenshots)
     app = make_app()
@@ -134,7 +139,7 @@ def _quit_on_signals(app: QApplication) -> None:
     timer.timeout.connect(lambda: None)
 
 
-def _shutdown(window: QWidget, store: LocalStore | None, link: Any) -> None:
+def _shutdown(window: QWidget, store: LocalStore | None, link: SyncLink | None) -> None:
     window.close()
     if link is not None:
         link.stop()

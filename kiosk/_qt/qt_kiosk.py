@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent, QMouseEvent, QPaintEvent, QResizeEvent
@@ -21,18 +21,39 @@ from kiosk.flow import Flow, State
 
 if TYPE_CHECKING:
     from kiosk._qt.qt_phone_pad import PhoneScreen, PinScreen
+    from kiosk.config import KioskConfig
+    from kiosk.sync_link import SyncLink
+    from sync.pusher import SyncStatus
 
 __all__ = ["CornerHotspot", "KioskWindow"]
 
 log = logging.getLogger(__name__)
 
 
-def _pad_screen(name: str, flow: Flow) -> QWidget:
-    """The number-pad screens, imported when first needed (after the first frame)."""
-    from kiosk._qt import qt_phone_pad
+class Page(Protocol):
+    """What the window asks of every screen it stacks (each is also a ``QWidget``)."""
 
-    screen: QWidget = getattr(qt_phone_pad, name)(flow)
-    return screen
+    def apply_metrics(self, m: Metrics) -> None: ...
+
+    def refresh(self) -> None: ...
+
+
+def _page(widget: QWidget | None) -> Page:
+    # Every widget in the stack was made by one of KioskWindow._factories: all are pages.
+    return cast(Page, widget)
+
+
+def _phone_screen(flow: Flow) -> QWidget:
+    """The number-pad screens are imported when first needed (after the first frame)."""
+    from kiosk._qt.qt_phone_pad import PhoneScreen
+
+    return PhoneScreen(flow)
+
+
+def _pin_screen(flow: Flow) -> QWidget:
+    from kiosk._qt.qt_phone_pad import PinScreen
+
+    return PinScreen(flow)
 
 
 class CornerHotspot(QWidget):
@@ -75,8 +96,8 @@ class KioskWindow(QWidget):
         on_retry: Callable[[], None] = lambda: None,
         demo_pin: bool = False,
         chime: Chime | None = None,
-        sync_link: Any = None,
-        config: Any = None,
+        sync_link: SyncLink | None = None,
+        config: KioskConfig | None = None,
         long_press_ms: int = 3000,
         tick_ms: int = 200,
     ) -> None:
@@ -102,16 +123,16 @@ class KioskWindow(QWidget):
         lay.addWidget(self.stack)
 
         self.recovered_from: str | None = None
-        self.sync_status: Any = None
+        self.sync_status: SyncStatus | None = None
         # Only the first screen is built before the first frame; the rest right after it
         # (see paintEvent), so a counter PC shows its idle screen as early as it can.
         self._factories: dict[State, Callable[[], QWidget]] = {
             State.IDLE: lambda: IdleScreen(flow, qr_url=qr_url, photo_dirs=photo_dirs),
             State.RATE: lambda: RateScreen(flow),
             State.WHY: lambda: WhyScreen(flow),
-            State.PHONE: lambda: _pad_screen("PhoneScreen", flow),
+            State.PHONE: lambda: _phone_screen(flow),
             State.THANKS: lambda: ThanksScreen(flow),
-            State.PIN: lambda: _pad_screen("PinScreen", flow),
+            State.PIN: lambda: _pin_screen(flow),
             State.STAFF: lambda: self._make_staff_panel(on_retry, demo_pin),
             State.OUT_OF_SERVICE: lambda: OutOfServiceScreen(flow),
         }
@@ -144,9 +165,7 @@ class KioskWindow(QWidget):
         page = self.pages.get(state)
         if page is None:
             page = self._factories[state]()
-            apply = getattr(page, "apply_metrics", None)
-            if apply is not None:
-                apply(self.metrics)
+            _page(page).apply_metrics(self.metrics)
             self.pages[state] = page
             self.stack.addWidget(page)
         return page
@@ -207,9 +226,7 @@ class KioskWindow(QWidget):
         self.metrics = m
         self.setStyleSheet(style_sheet(m))
         for page in self.pages.values():
-            apply = getattr(page, "apply_metrics", None)
-            if apply is not None:
-                apply(m)
+            _page(page).apply_metrics(m)
         side = max(m.target, m.px(140))
         self.hotspot.setGeometry(0, 0, side, side)
         self.hotspot.raise_()
@@ -232,11 +249,12 @@ class KioskWindow(QWidget):
     # ------------------------------------------------------------------------ flow events
     def _on_state_changed(self, state: State) -> None:
         page = self.page(state)
-        enter = getattr(page, "enter", None)
-        if enter is not None:
-            enter()
+        if state is State.PHONE:
+            self.phone.enter()  # a fresh number pad, not the last one's digits
+        elif state is State.PIN:
+            self.pin.enter()
         else:
-            page.refresh()  # type: ignore[attr-defined]
+            _page(page).refresh()
         self.stack.setCurrentWidget(page)
         self.hotspot.setVisible(state in (State.IDLE, State.OUT_OF_SERVICE))
         self.hotspot.raise_()
@@ -246,10 +264,8 @@ class KioskWindow(QWidget):
             self._on_sync_poll()
 
     def _refresh_current(self) -> None:
-        page = self.stack.currentWidget()
-        refresh = getattr(page, "refresh", None)
-        if refresh is not None:
-            refresh()
+        if self.stack.currentWidget() is not None:
+            _page(self.stack.currentWidget()).refresh()
 
     def _on_tick(self) -> None:
         self.flow.tick()

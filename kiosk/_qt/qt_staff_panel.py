@@ -4,8 +4,8 @@ verdict), the terminal's state, default language, close the app."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,21 +21,24 @@ from kiosk._qt.qt_widgets import button, card, label
 from kiosk.flow import Flow
 from kiosk.i18n import tr
 
+if TYPE_CHECKING:
+    from sync.pusher import SyncStatus
+
 __all__ = ["StaffPanel", "sync_line"]
 
 
-def _fmt_time(t: datetime | None, tz: Any) -> str:
+def _fmt_time(t: datetime | None, tz: tzinfo) -> str:
     if t is None:
         return "?"
     return t.astimezone(tz).strftime("%m-%d %H:%M")
 
 
-def sync_line(status: Any, language: str, tz: Any) -> str:
+def sync_line(status: SyncStatus | None, language: str, tz: tzinfo) -> str:
     """One line about the pusher: online / offline since … / revoked / not enrolled, backlog."""
     if status is None:
         return tr("sync_local", language)
-    state = getattr(status, "state", "offline")
-    n = getattr(status, "backlog", 0)
+    state = status.state
+    n = status.backlog
     if state == "online":
         text = tr("sync_online", language, n=n)
     elif state == "revoked":
@@ -45,11 +48,10 @@ def sync_line(status: Any, language: str, tz: Any) -> str:
     elif state == "wrong_window":
         text = tr("sync_wrong_window", language)
     else:
-        since = _fmt_time(getattr(status, "offline_since", None), tz)
+        since = _fmt_time(status.offline_since, tz)
         text = tr("sync_offline", language, since=since, n=n)
-    rejected = getattr(status, "rejected", 0)
-    if rejected:
-        text += tr("sync_rejected", language, n=rejected)
+    if status.rejected:
+        text += tr("sync_rejected", language, n=status.rejected)
     return text
 
 
@@ -70,7 +72,7 @@ class StaffPanel(QWidget):
         self.flow = flow
         self.demo_pin = demo_pin
         self.recovered_from: str | None = None
-        self.sync_status: Any = None
+        self.sync_status: SyncStatus | None = None
 
         self.title = label("title")
         self.done = button("primary")

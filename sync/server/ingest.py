@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from sync.quarter import Quarter
-from sync.schema import GENESIS_HASH, RatingRecord, RecordError
+from sync.schema import GENESIS_HASH, RatingRecord, RecordError, RecordStatus
 from sync.server import models as m
 from sync.server.core.config import Settings
 
@@ -67,7 +67,7 @@ class WrongTerminal(Exception):
 class RecordResult:
     id: str | None
     seq: int | None
-    status: str  # stored / duplicate / rejected
+    status: RecordStatus
     reason: str | None = None
 
 
@@ -121,9 +121,38 @@ def ingest_batch(
     ).one()
     hall = session.get(m.Hall, terminal.hall)
     assert hall is not None
-    zone = ZoneInfo(hall.tz)
     results: list[RecordResult | None] = [None] * len(raw_records)
 
+    parsed = _parse_batch(raw_records, terminal, results)
+    around = {s for a in parsed for s in (a.rec.seq - 1, a.rec.seq, a.rec.seq + 1) if s >= 1}
+    by_seq = _stored_by_seq(session, terminal.id, around)
+    # A retried record is found by its seq. An id stored under another seq or terminal is rare:
+    # the first attempt leaves it to the primary key (IntegrityError: the caller retries with
+    # careful=True), which saves a lookup of every id in every batch.
+    by_id = {s.id: s for s in by_seq.values()}
+    if careful:
+        by_id |= _stored_by_id(session, [a.rec.id for a in parsed])
+    to_store, batch_by_seq = _sort_out(parsed, by_seq, by_id, results)
+
+    rows: list[dict[str, Any]] = []
+    if to_store:
+        rows = _store(session, terminal, hall, to_store, by_seq, batch_by_seq, now, settings)
+    terminal.last_seen_at = now
+    session.add(terminal)
+    if to_store:
+        session.flush()
+        # Last before COMMIT: the rollup rows are shared by every terminal of a unit, and their
+        # row locks last until COMMIT. (No per-hall counter is bumped: the board's ETag follows
+        # the rollups' own sums, see aggregates.data_stamp.)
+        _roll_up(session, hall.code, rows)
+    return _answer(terminal, [r for r in results if r is not None], len(raw_records))
+
+
+def _parse_batch(
+    raw_records: Sequence[Any], terminal: m.Terminal, results: list[RecordResult | None]
+) -> list[_Accepted]:
+    """The well-formed, hash-true records; the others are answered ``rejected`` in
+    ``results``. A record of another terminal or window refuses the batch (``WrongTerminal``)."""
     parsed: list[_Accepted] = []
     foreign: list[str] = []
     for i, raw in enumerate(raw_records):
@@ -153,16 +182,17 @@ def ingest_batch(
             f"this credential may only submit ratings of terminal {terminal.id!r} at window "
             f"{terminal.window!r}: {'; '.join(foreign[:3])}{more}; nothing was stored"
         )
+    return parsed
 
-    around = {s for a in parsed for s in (a.rec.seq - 1, a.rec.seq, a.rec.seq + 1) if s >= 1}
-    by_seq = _stored_by_seq(session, terminal.id, around)
-    # A retried record is found by its seq. An id stored under another seq or terminal is rare:
-    # the first attempt leaves it to the primary key (IntegrityError: the caller retries with
-    # careful=True), which saves a lookup of every id in every batch.
-    by_id = {s.id: s for s in by_seq.values()}
-    if careful:
-        by_id |= _stored_by_id(session, [a.rec.id for a in parsed])
 
+def _sort_out(
+    parsed: list[_Accepted],
+    by_seq: dict[int, _Stored],
+    by_id: dict[str, _Stored],
+    results: list[RecordResult | None],
+) -> tuple[list[_Accepted], dict[int, _Accepted]]:
+    """Duplicates (the same id and content, stored or earlier in the batch) and conflicts (an id
+    or seq taken by another rating) are answered in ``results``; the rest are to be stored."""
     to_store: list[_Accepted] = []
     batch_by_id: dict[str, RatingRecord] = {}
     batch_by_seq: dict[int, _Accepted] = {}
@@ -199,31 +229,38 @@ def ingest_batch(
         batch_by_seq[rec.seq] = a
         to_store.append(a)
         results[a.index] = RecordResult(rec.id, rec.seq, "stored")
+    return to_store, batch_by_seq
 
-    if to_store:
-        units = set(session.exec(select(m.Unit.code).where(m.Unit.hall == hall.code)))
-        _flag(to_store, by_seq, batch_by_seq, units, terminal.enrolled_at, now, settings)
-        rows = [_row(a, hall.code, zone, now) for a in to_store]
-        _insert_ratings(session, rows)
-        _check_chain(session, terminal, hall.code, to_store, by_seq, now)
-        # Nothing stored above the contiguous mark before this batch (the usual drain): the
-        # batch's own seqs tell how far the mark moves, without reading them back.
-        alone = terminal.max_seq <= terminal.contiguous_seq
-        terminal.max_seq = max(terminal.max_seq, max(a.rec.seq for a in to_store))
-        terminal.contiguous_seq = _advance_contiguous(
-            session, terminal.id, terminal.contiguous_seq, set(batch_by_seq) if alone else None
-        )
-    terminal.last_seen_at = now
-    session.add(terminal)
-    if to_store:
-        session.flush()
-        # Last before COMMIT: the rollup rows are shared by every terminal of a unit, and their
-        # row locks last until COMMIT. (No per-hall counter is bumped: the board's ETag follows
-        # the rollups' own sums, see aggregates.data_stamp.)
-        _roll_up(session, hall.code, rows)
 
-    final = [r for r in results if r is not None]
-    assert len(final) == len(raw_records)
+def _store(
+    session: Session,
+    terminal: m.Terminal,
+    hall: m.Hall,
+    to_store: list[_Accepted],
+    by_seq: dict[int, _Stored],
+    batch_by_seq: dict[int, _Accepted],
+    now: datetime,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    """Flag, insert, check the hash chain and move the terminal's seq marks; the rows stored."""
+    units = set(session.exec(select(m.Unit.code).where(m.Unit.hall == hall.code)))
+    _flag(to_store, by_seq, batch_by_seq, units, terminal.enrolled_at, now, settings)
+    zone = ZoneInfo(hall.tz)
+    rows = [_row(a, hall.code, zone, now) for a in to_store]
+    _insert_ratings(session, rows)
+    _check_chain(session, terminal, hall.code, to_store, by_seq, now)
+    # Nothing stored above the contiguous mark before this batch (the usual drain): the
+    # batch's own seqs tell how far the mark moves, without reading them back.
+    alone = terminal.max_seq <= terminal.contiguous_seq
+    terminal.max_seq = max(terminal.max_seq, max(a.rec.seq for a in to_store))
+    terminal.contiguous_seq = _advance_contiguous(
+        session, terminal.id, terminal.contiguous_seq, set(batch_by_seq) if alone else None
+    )
+    return rows
+
+
+def _answer(terminal: m.Terminal, final: list[RecordResult], sent: int) -> BatchAnswer:
+    assert len(final) == sent
     counts = Counter(r.status for r in final)
     answer = BatchAnswer(
         final,
@@ -235,7 +272,7 @@ def ingest_batch(
     log.info(
         "terminal %s: batch of %d: %d stored, %d duplicate, %d rejected; contiguous seq %d",
         terminal.id,
-        len(raw_records),
+        sent,
         answer.stored,
         answer.duplicates,
         answer.rejected,

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from sync.quarter import QUARTER_PATTERN
+from sync.schema import RecordStatus
 
 __all__ = [
     "MAX_BATCH_RECORDS",
@@ -119,7 +120,7 @@ class BatchIn(BaseModel):
 class RecordResultOut(BaseModel):
     id: str | None
     seq: int | None
-    status: Literal["stored", "duplicate", "rejected"]
+    status: RecordStatus
     reason: str | None = None
 
 

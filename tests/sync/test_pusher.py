@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ class MemoryOutbox:
         self.sent: set[str] = set()
         self.set_aside: dict[str, str] = {}
         self.closed = False
+        self.server_time: datetime | None = None
         for r in records:
             self.add(r)
 
@@ -99,6 +101,13 @@ class MemoryOutbox:
     def backlog(self) -> int:
         with self._lock:
             return len(self.records) - len(self.sent) - len(self.set_aside)
+
+    def rejected(self) -> list[tuple[RatingRecord, str]]:
+        with self._lock:
+            return [(self.records[i], why) for i, why in self.set_aside.items()]
+
+    def note_server_time(self, at: datetime) -> None:
+        self.server_time = at
 
     def close(self) -> None:
         self.closed = True
@@ -204,12 +213,13 @@ def make_pusher(central: FakeCentral) -> Iterator[Callable[..., Pusher]]:
     """Build pushers on the fake central; every one is stopped and joined at teardown."""
     made: list[Pusher] = []
 
-    def make(outbox: Any, **kw: Any) -> Pusher:
+    def make(outbox: MemoryOutbox | Callable[[], MemoryOutbox], **kw: Any) -> Pusher:
         kw.setdefault("transport", httpx.MockTransport(central))
         kw.setdefault("backoff_base", 0.001)
         kw.setdefault("backoff_cap", 0.01)
         kw.setdefault("poll_interval", 0.05)
-        p = Pusher(outbox, BASE, kw.pop("token", TOKEN), **kw)
+        opener = (lambda: outbox) if isinstance(outbox, MemoryOutbox) else outbox
+        p = Pusher(opener, BASE, kw.pop("token", TOKEN), **kw)
         made.append(p)
         return p
 
