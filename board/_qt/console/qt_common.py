@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -54,7 +53,6 @@ __all__ = [
 
 ROLES = ("admin", "office", "inspector", "unit")
 PX_BODY = 15
-PX_HEADING = 22
 
 
 @dataclass(frozen=True)
@@ -157,10 +155,7 @@ def error_text(tr: Tr, error: ApiError, server: str = "") -> str:
 
 def heading(text: str) -> QLabel:
     label = QLabel(text)
-    f = QFont(label.font())
-    f.setPixelSize(PX_HEADING)
-    f.setBold(True)
-    label.setFont(f)
+    label.setObjectName("heading")  # the window's style sheet sizes it (22 px)
     label.setAccessibleName(text)
     return label
 

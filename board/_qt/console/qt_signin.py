@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -70,7 +69,9 @@ class SignInWindow(QWidget):
         self._thread: threading.Thread | None = None
         self.setWindowTitle(tr("app_title"))
         self.setStyleSheet(
-            "QWidget { font-size: 16px; } #card { background: white; border: 1px solid #C8C8C8;"
+            "QWidget { font-size: 17px; } QLabel#title { font-size: 26px; font-weight: bold; }"
+            " QLineEdit, QPushButton { padding: 6px; }"
+            " #card { background: white; border: 1px solid #C8C8C8;"
             " border-radius: 8px; } QLineEdit:focus, QPushButton:focus { border: 2px solid #E08A00; }"
         )
         outer = QVBoxLayout(self)
@@ -79,14 +80,11 @@ class SignInWindow(QWidget):
         row.addStretch(1)
         card = QFrame()
         card.setObjectName("card")
-        card.setFixedWidth(520)
+        card.setFixedWidth(580)
         box = QVBoxLayout(card)
         box.setContentsMargins(32, 28, 32, 28)
         title = QLabel(tr("signin_title"))
-        f = QFont(title.font())
-        f.setPixelSize(24)
-        f.setBold(True)
-        title.setFont(f)
+        title.setObjectName("title")
         box.addWidget(title)
         form = QFormLayout()
         self.server = QLineEdit(server)

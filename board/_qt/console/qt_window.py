@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from board._qt.console.qt_common import ConsoleContext, Identity, Page, error_text
+from board._qt.console.qt_export import ExportPage
 from board._qt.console.qt_flagged import FlaggedPage
 from board._qt.console.qt_roster import RosterPage
 from board._qt.console.qt_standings import StandingsPage
@@ -51,12 +52,14 @@ PAGE_TYPES: list[type[Page]] = [
     StandingsPage,
     RosterPage,
     TerminalsPage,
+    ExportPage,
 ]
 REFRESH_MS = 60_000
 QUARTERS_BACK = 7
 
 STYLE = """
 QWidget { font-size: 15px; }
+QLabel#heading { font-size: 22px; font-weight: bold; }
 #bar { background: #1A3A5F; }
 #bar QLabel { color: white; }
 #bar QPushButton { padding: 4px 10px; }

@@ -122,6 +122,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "终端 {terminal}：{kind}（序号 {seq_from}–{seq_to}）",
         "Terminal {terminal}: {kind} (seq {seq_from}–{seq_to})",
     ),
+    "today_case_overdue": (
+        "差评 #{id}（{unit}）{step}已逾期，期限 {due}",
+        "Case #{id} ({unit}): {step} overdue since {due}",
+    ),
+    "today_case_due": ("差评 #{id}（{unit}）今天须{step}", "Case #{id} ({unit}): {step} due today"),
+    "today_appeal": (
+        "申诉 #{id}（{unit}，{by}）：{reason}",
+        "Appeal #{id} ({unit}, {by}): {reason}",
+    ),
     "today_open_hint": ("回车或双击打开", "Enter or double-click opens it"),
     "section_flagged": ("异常评价", "Flagged ratings"),
     "section_terminals": ("终端", "Terminals"),
@@ -188,6 +197,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "released": ("已放行", "released"),
     "waiting": ("待决定", "waiting"),
     "show_released": ("显示已放行的", "Show released ones"),
+    "flagged_pending": ("待决定", "waiting"),
+    "flagged_released": ("已放行计分", "released"),
+    "flagged_excluded": ("确认不计分", "kept out"),
+    "exclude_text": (
+        "评价 {level}（{time}，窗口 {window}）确认不计入 {unit} 的得分（保留备查）。",
+        "The rating {level} ({time}, window {window}) stays out of {unit}'s score (kept).",
+    ),
     "flag_interval": ("间隔过短", "too fast"),
     "flag_burst": ("连续快速评价", "burst"),
     "flag_after_hours": ("非办公时间", "outside hours"),
@@ -379,7 +395,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     # flagged decisions
     "exclude": ("确认不计分…", "Keep excluded…"),
     "exclude_title": ("确认这条评价不计分？", "Keep this rating out of the scores?"),
-    "excluded": ("确认不计分", "excluded"),
     # publishing
     "publish": ("发布本季度…", "Publish the quarter…"),
     "reopen": ("重新打开…", "Reopen…"),
