@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from board._qt.console.qt_common import ConsoleContext, Page, heading
 from board._qt.console.texts import Tr
 from board._qt.qt_table import SORT_ROLE, UNIT_CODE_ROLE, StandingsTableModel
+from board.history import fetch_history
 from board.standings import Standings, UnitStanding, compute_standings
 from sync.client import AdminClient
 
@@ -54,7 +55,8 @@ def load_standings(client: AdminClient, hall: str, quarter: str, lang: str) -> S
     r = client.aggregates(hall, quarter)
     if not isinstance(r.data, dict):
         return None
-    return compute_standings(r.data, lang="en" if lang == "en" else "zh")
+    history = fetch_history(client, hall, quarter)  # the streaks, as the wall counts them
+    return compute_standings(r.data, history=history, lang="en" if lang == "en" else "zh")
 
 
 def status_words(tr: Tr, u: UnitStanding) -> str:
