@@ -21,10 +21,13 @@ from sync.server import models as m
 from sync.server.api.errors import BodyLimitMiddleware, install_error_handlers
 from sync.server.api.routes import (
     admin,
+    audit,
+    auth,
     enrol,
     exports,
     halls,
     health,
+    operators,
     public,
     ratings,
     reviews,
@@ -66,7 +69,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, enrol, ratings, terminal, halls, admin, exports, reviews, public):
+    for module in (
+        health,
+        auth,
+        enrol,
+        ratings,
+        terminal,
+        halls,
+        admin,
+        operators,
+        audit,
+        exports,
+        reviews,
+        public,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.pages)  # GET /rate: the page behind a window's QR code

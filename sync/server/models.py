@@ -15,19 +15,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from sync.defaults import DEFAULT_TZ
 from sync.server.core.types import UTCDateTime, utcnow
 
 __all__ = [
+    "ROLES",
     "Anomaly",
+    "AuditEntry",
+    "AuditHead",
     "Category",
     "Credential",
     "EnrolmentCode",
     "Hall",
     "LevelCount",
+    "Operator",
     "Rating",
     "Reason",
     "ReasonCount",
@@ -157,7 +161,8 @@ class Terminal(SQLModel, table=True):
 
 
 class Credential(SQLModel, table=True):
-    """A bearer token's hash and what it may do: ``terminal``, ``board`` or ``admin``."""
+    """A bearer token's hash and what it may do: ``terminal``, ``board``, ``admin`` or
+    ``operator`` (a signed-in operator's session, which ``expires_at``)."""
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
@@ -172,6 +177,13 @@ class Credential(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    operator: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("operator.id"), nullable=True, index=True),
+    )
+    expires_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
 
@@ -191,6 +203,83 @@ class EnrolmentCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     terminal: str | None = Field(default=None, max_length=CODE)
+
+
+# ---------------------------------------------------------------- operators
+
+
+ROLES = ("office", "inspector", "unit")
+
+
+class Operator(SQLModel, table=True):
+    """A named account of the hall office (``office``), an inspector, or a unit (``unit``).
+
+    ``halls`` are the halls it acts in (a unit operator: its unit's one hall). It signs in with
+    its name and password (Argon2 hash) and gets a session: a ``Credential`` of kind operator.
+    Failed sign-ins slow it down (``retry_at``) and then lock it (``locked_until``).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True, index=True)
+    full_name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=16)
+    halls: list[str] = _json(list)
+    unit: str | None = Field(default=None, max_length=CODE)
+    password_hash: str = Field(max_length=500)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    created_by: str = Field(default="", max_length=200)
+    password_set_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    disabled_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    failed_signins: int = 0
+    retry_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    locked_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    last_signin_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+# ---------------------------------------------------------------- audit log
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change, who made it, the record before and after; hash-chained by ``seq``.
+
+    ``seq`` is assigned under the ``AuditHead`` row's lock (not a database sequence, which
+    leaves gaps after a rollback), so a missing entry is a gap and an edited one breaks the chain.
+    """
+
+    __tablename__ = "audit_entry"
+
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor_kind: str = Field(max_length=16)
+    actor: str = Field(max_length=200, index=True)
+    hall: str | None = Field(default=None, max_length=CODE, index=True)
+    action: str = Field(max_length=64, index=True)
+    target: str = Field(max_length=200, index=True)
+    before: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The audit chain's last ``seq`` and ``hash`` (one row): locked by each append, and a
+    deleted tail of the chain shows against it."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    seq: int = 0
+    hash: str = Field(max_length=64)
 
 
 # ---------------------------------------------------------------- ratings

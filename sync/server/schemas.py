@@ -12,9 +12,12 @@ from sync.schema import RecordStatus
 
 __all__ = [
     "MAX_BATCH_RECORDS",
+    "OPERATOR_NAME_PATTERN",
     "QUARTER_PATTERN",
     "AggregatesOut",
     "AnomalyOut",
+    "AuditEntryOut",
+    "AuditVerifyOut",
     "BatchIn",
     "BatchOut",
     "BoardCredentialIn",
@@ -26,12 +29,21 @@ __all__ = [
     "ErrorOut",
     "HallOut",
     "HealthOut",
+    "OperatorCreatedOut",
+    "OperatorIn",
+    "OperatorOut",
+    "PasswordChangeIn",
+    "PasswordResetIn",
+    "PasswordResetOut",
     "RatingOut",
     "RatingPageOut",
     "RecordResultOut",
     "RosterImportOut",
     "RosterOut",
     "RosterProblemsOut",
+    "SessionIn",
+    "SessionInfoOut",
+    "SessionOut",
     "TerminalOut",
 ]
 
@@ -40,6 +52,9 @@ MAX_BATCH_RECORDS = 1000
 # (Explicit ranges, not \s: Python and the ECMA regexes of JSON Schema disagree on \s.)
 CODE_PATTERN = r"^[^\u0000-\u0020\u007f/]{1,64}$"
 TERMINAL_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+# A sign-in name: no spaces, no '/', ':' or '#' (it names the operator in paths and the audit log).
+OPERATOR_NAME_PATTERN = r"^[^\u0000-\u0020\u007f/:#]{1,64}$"
+Role = Literal["office", "inspector", "unit"]
 
 
 class ErrorOut(BaseModel):
@@ -540,3 +555,121 @@ class AggregatesReview(BaseModel):
     responses: int
     answers: list[_AggReviewAnswers]
     problem_counts: list[_AggReviewProblem]
+
+
+# ---------------------------------------------------------------- operators and sessions
+
+
+class SessionIn(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"name": "li.na", "password": "…"}]}}
+
+    name: str = Field(min_length=1, max_length=64, description="the operator's sign-in name")
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class OperatorOut(BaseModel):
+    """An operator account as the office sees it (never its password or its hash)."""
+
+    name: str
+    full_name: str
+    role: Role
+    halls: list[str]
+    unit: str | None
+    created_at: datetime
+    created_by: str
+    password_set_at: datetime
+    disabled_at: datetime | None
+    locked_until: datetime | None
+    last_signin_at: datetime | None
+
+
+class SessionOut(BaseModel):
+    token: str = Field(description="the session's bearer token; shown once, stored as a hash")
+    expires_at: datetime
+    operator: OperatorOut
+
+
+class SessionInfoOut(BaseModel):
+    """Who a credential is: its kind; an operator's name, role, halls, unit and expiry."""
+
+    kind: Literal["admin", "operator"]
+    name: str
+    role: Role | None
+    halls: list[str] | None = Field(description="null: every hall")
+    unit: str | None
+    expires_at: datetime | None
+
+
+class OperatorIn(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"name": "wang.fang", "full_name": "王芳", "role": "office", "halls": ["TL"]},
+                {"name": "yjj.liu", "role": "unit", "halls": ["TL"], "unit": "YJJ"},
+            ]
+        }
+    }
+
+    name: str = Field(pattern=OPERATOR_NAME_PATTERN, description="the sign-in name")
+    full_name: str = Field(default="", max_length=200)
+    role: Role
+    halls: list[str] = Field(
+        min_length=1, max_length=100, description="the halls it acts in (role unit: exactly one)"
+    )
+    unit: str | None = Field(
+        default=None, pattern=CODE_PATTERN, description="role unit only: its unit's code"
+    )
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="the first password; absent: the server makes one and answers it once",
+    )
+
+
+class OperatorCreatedOut(OperatorOut):
+    password: str | None = Field(description="the password the server made (shown once), or null")
+
+
+class PasswordResetIn(BaseModel):
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="the new password; absent: the server makes one and answers it once",
+    )
+
+
+class PasswordResetOut(BaseModel):
+    name: str
+    password: str | None = Field(description="the password the server made (shown once), or null")
+    sessions_ended: int
+
+
+class PasswordChangeIn(BaseModel):
+    current: str = Field(min_length=1, max_length=1000)
+    new: str = Field(min_length=1, max_length=1000)
+
+
+# ---------------------------------------------------------------- audit log
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: datetime
+    actor_kind: str = Field(description="admin, operator, terminal or system")
+    actor: str = Field(description="an operator's name, 'admin', a terminal id, 'server'")
+    hall: str | None
+    action: str = Field(description="thing.verb, e.g. roster.import, operator.create")
+    target: str = Field(description="kind:id of the record, e.g. terminal:k1, operator:li.na")
+    before: Any = Field(description="the record before the change (null: it did not exist)")
+    after: Any = Field(description="the record after the change (null: it is gone)")
+    prev_hash: str
+    hash: str
+
+
+class AuditVerifyOut(BaseModel):
+    ok: bool
+    entries: int = Field(description="entries checked before the first problem (or all)")
+    problem: str | None = Field(description="the first edited, deleted or reordered entry")
+    seq: int | None

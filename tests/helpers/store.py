@@ -12,7 +12,7 @@ import httpx
 from sync.schema import RatingRecord
 from tests.helpers.records import Chain
 
-__all__ = ["Enrolled", "StoreDriver"]
+__all__ = ["Enrolled", "SignedIn", "StoreDriver"]
 
 API = "/api/v1"
 
@@ -26,6 +26,19 @@ class Enrolled:
     window: str
     hall: str
     chain: Chain
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class SignedIn:
+    """An operator signed in through the API: its name, password and session token."""
+
+    name: str
+    password: str
+    token: str
 
     @property
     def headers(self) -> dict[str, str]:
@@ -96,6 +109,39 @@ class StoreDriver:
         if terminal:
             params["terminal"] = terminal
         r = self.client.get(f"{API}/admin/anomalies", params=params, headers=self.admin)
+        assert r.status_code == 200, r.text
+        out: list[Any] = r.json()
+        return out
+
+    def add_operator(
+        self,
+        name: str,
+        role: str,
+        halls: Sequence[str] = ("TL",),
+        unit: str | None = None,
+        password: str = "correct horse battery",
+        headers: dict[str, str] | None = None,
+    ) -> str:
+        """Create an operator (as the admin, or as ``headers``); its password."""
+        body: dict[str, Any] = {"name": name, "role": role, "halls": list(halls), "unit": unit}
+        body["password"] = password
+        r = self.client.post(f"{API}/admin/operators", json=body, headers=headers or self.admin)
+        assert r.status_code == 201, r.text
+        return password
+
+    def sign_in(self, name: str, password: str = "correct horse battery") -> SignedIn:
+        r = self.client.post(f"{API}/auth/session", json={"name": name, "password": password})
+        assert r.status_code == 200, r.text
+        return SignedIn(name, password, r.json()["token"])
+
+    def operator(
+        self, name: str, role: str, halls: Sequence[str] = ("TL",), unit: str | None = None
+    ) -> SignedIn:
+        """A new operator, signed in."""
+        return self.sign_in(name, self.add_operator(name, role, halls, unit))
+
+    def audit(self, **params: Any) -> list[Any]:
+        r = self.client.get(f"{API}/admin/audit", params=params, headers=self.admin)
         assert r.status_code == 200, r.text
         out: list[Any] = r.json()
         return out

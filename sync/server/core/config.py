@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     # Review codes that do not exist, per client address: a burst, then this many per hour.
     review_bad_codes_per_hour: int = 20
 
+    # Operators: a session lasts about a working day (08:20-17:30 plus the last citizen); after
+    # ``signin_free_failures`` wrong passwords each attempt waits ``signin_delay_s`` doubling, and
+    # ``signin_lock_failures`` in a row lock the account for ``signin_lock_minutes``.
+    session_hours: float = Field(default=10.0, gt=0, le=24 * 7)
+    signin_free_failures: int = Field(default=3, ge=0)
+    signin_delay_s: float = Field(default=2.0, ge=0)
+    signin_lock_failures: int = Field(default=10, ge=1)
+    signin_lock_minutes: float = Field(default=15.0, ge=0)
+    password_min_length: int = Field(default=10, ge=6)
+
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""
         if self.database_url:

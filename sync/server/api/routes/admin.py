@@ -1,4 +1,9 @@
-"""``/admin/…``: roster import, enrolment codes, terminals, board credentials, anomalies."""
+"""``/admin/…``: roster import, enrolment codes, terminals, board credentials, anomalies.
+
+The admin token may do all of it anywhere; an ``office`` operator in its own halls only (a
+roster file of another hall, or a new hall, is the admin token's). Every change is in the audit
+log, written in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,9 @@ from sqlmodel import col, func, select, update
 
 from sync.roster import Roster, RosterError, parse_roster_bytes
 from sync.server import models as m
-from sync.server.api.deps import AdminDep, ClockDep, DbDep, SessionDep, SettingsDep
+from sync.server.api.deps import ClockDep, DbDep, OfficeDep, Principal, SessionDep, SettingsDep
 from sync.server.api.errors import responses
+from sync.server.audit import record_audit
 from sync.server.core.db import Database
 from sync.server.core.security import hash_secret, new_enrolment_code, new_token, normalise_code
 from sync.server.ingest import move_to_scored
@@ -61,7 +67,7 @@ _ROSTER_BODY = {
 )
 async def import_roster(
     request: Request,
-    who: AdminDep,
+    who: OfficeDep,
     db: DbDep,
     filename: Annotated[
         str | None,
@@ -85,14 +91,28 @@ async def import_roster(
             },
             status_code=422,
         )
-    summary = await run_in_threadpool(_apply, db, roster)
+    who.require_hall(roster.hall.code)
+    summary = await run_in_threadpool(_apply, db, who, roster, name)
     log.info("roster of hall %s imported from %s", roster.hall.code, name)
     return summary
 
 
-def _apply(db: Database, roster: Roster) -> dict[str, Any]:
+def _apply(db: Database, who: Principal, roster: Roster, filename: str) -> dict[str, Any]:
     with db.write() as session:
-        return apply_roster(session, roster)
+        old = load_roster(session, roster.hall.code)
+        summary = apply_roster(session, roster)
+        new = load_roster(session, roster.hall.code)
+        assert new is not None
+        record_audit(
+            session,
+            who.actor,
+            "roster.import",
+            f"hall:{roster.hall.code}",
+            None if old is None else old.to_dict(),
+            new.to_dict() | {"file": filename},
+            hall=roster.hall.code,
+        )
+        return summary
 
 
 @router.get(
@@ -100,10 +120,11 @@ def _apply(db: Database, roster: Roster) -> dict[str, Any]:
 )
 def read_roster(
     hall: Annotated[str, Path(pattern=CODE_PATTERN, description="the hall's code")],
-    who: AdminDep,
+    who: OfficeDep,
     session: SessionDep,
 ) -> Any:
     """A hall's whole roster as it was imported (the console's tables, "save as XLSX")."""
+    who.require_hall(hall)
     roster = load_roster(session, hall)
     if roster is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall}")
@@ -117,16 +138,20 @@ def read_roster(
     responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
 def create_enrolment_code(
-    body: EnrolmentCodeIn, who: AdminDep, db: DbDep, settings: SettingsDep, clock: ClockDep
+    body: EnrolmentCodeIn, who: OfficeDep, db: DbDep, settings: SettingsDep, clock: ClockDep
 ) -> EnrolmentCodeOut:
     """A one-time code that enrols one terminal for ``window``; only its hash is kept."""
     minutes = body.minutes or settings.enrolment_minutes
     code = new_enrolment_code()
     now = clock()
+    if body.hall:
+        who.require_hall(body.hall)
     with db.write() as session:
         stmt = select(m.Window).where(m.Window.code == body.window)
         if body.hall:
             stmt = stmt.where(m.Window.hall == body.hall)
+        elif who.halls is not None:
+            stmt = stmt.where(col(m.Window.hall).in_(who.halls))
         windows = list(session.exec(stmt))
         if not windows:
             where = f" in hall {body.hall}" if body.hall else ""
@@ -146,6 +171,17 @@ def create_enrolment_code(
             expires_at=now + timedelta(minutes=minutes),
         )
         session.add(row)
+        session.flush()
+        record_audit(
+            session,
+            who.actor,
+            "enrolment_code.create",
+            f"window:{w.hall}/{w.code}",
+            None,
+            {"id": row.id, "hall": w.hall, "window": w.code, "expires_at": row.expires_at},
+            hall=w.hall,
+            at=now,
+        )
     log.info("enrolment code issued for window %s of hall %s (%d min)", w.code, w.hall, minutes)
     return EnrolmentCodeOut(code=code, hall=w.hall, window=w.code, expires_at=row.expires_at)
 
@@ -176,7 +212,7 @@ def _open_anomalies(session: Any) -> dict[str, int]:
 
 @router.get("/terminals", response_model=list[TerminalOut], responses=responses(401, 403, 422))
 def list_terminals(
-    who: AdminDep,
+    who: OfficeDep,
     session: SessionDep,
     hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
 ) -> list[TerminalOut]:
@@ -185,7 +221,10 @@ def list_terminals(
         col(m.Terminal.hall), col(m.Terminal.window), col(m.Terminal.enrolled_at)
     )
     if hall:
+        who.require_hall(hall)
         stmt = stmt.where(m.Terminal.hall == hall)
+    if who.halls is not None:
+        stmt = stmt.where(col(m.Terminal.hall).in_(who.halls))
     counts = _open_anomalies(session)
     return [_terminal_out(t, counts.get(t.id, 0)) for t in session.exec(stmt)]
 
@@ -197,7 +236,7 @@ def list_terminals(
 )
 def revoke_terminal(
     terminal: Annotated[str, Path(pattern=TERMINAL_PATTERN)],
-    who: AdminDep,
+    who: OfficeDep,
     db: DbDep,
     clock: ClockDep,
 ) -> TerminalOut:
@@ -207,9 +246,20 @@ def revoke_terminal(
         t = session.get(m.Terminal, terminal)
         if t is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no terminal {terminal}")
+        who.require_hall(t.hall)
         if t.revoked_at is None:
             t.revoked_at = now
             session.add(t)
+            record_audit(
+                session,
+                who.actor,
+                "terminal.revoke",
+                f"terminal:{t.id}",
+                {"hall": t.hall, "window": t.window, "channel": t.channel, "revoked_at": None},
+                {"hall": t.hall, "window": t.window, "channel": t.channel, "revoked_at": now},
+                hall=t.hall,
+                at=now,
+            )
         session.execute(
             update(m.Credential)
             .where(col(m.Credential.terminal) == terminal, col(m.Credential.revoked_at).is_(None))
@@ -228,25 +278,49 @@ def revoke_terminal(
     responses=responses(400, 401, 403, 404, 413, 422),
 )
 def create_board_credential(
-    body: BoardCredentialIn, who: AdminDep, db: DbDep
+    body: BoardCredentialIn, who: OfficeDep, db: DbDep
 ) -> BoardCredentialOut:
-    """A token for a wall board: reads halls and aggregates, writes nothing."""
+    """A token for a wall board: reads halls and aggregates, writes nothing.
+
+    Without ``hall`` it reads every hall; an office operator's board token is always limited
+    to one of its halls (its only hall when not named).
+    """
     token = new_token()
-    with db.write() as session:
-        if body.hall and session.get(m.Hall, body.hall) is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {body.hall}")
-        session.add(
-            m.Credential(
-                kind="board", token_hash=hash_secret(token), hall=body.hall, label=body.label
+    hall = body.hall
+    mine = who.halls
+    if hall is None and mine is not None:
+        if len(mine) != 1:
+            raise HTTPException(
+                422,
+                detail=f"name the hall the board shows (one of {', '.join(mine)})",
             )
+        hall = mine[0]
+    if hall is not None:
+        who.require_hall(hall)
+    with db.write() as session:
+        if hall and session.get(m.Hall, hall) is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall}")
+        cred = m.Credential(
+            kind="board", token_hash=hash_secret(token), hall=hall, label=body.label
         )
-    log.info("board credential issued (hall %s, label %s)", body.hall or "any", body.label)
-    return BoardCredentialOut(token=token, hall=body.hall, label=body.label)
+        session.add(cred)
+        session.flush()
+        record_audit(
+            session,
+            who.actor,
+            "board_credential.create",
+            f"credential:{cred.id}",
+            None,
+            {"kind": "board", "hall": hall, "label": body.label},
+            hall=hall,
+        )
+    log.info("board credential issued (hall %s, label %s)", hall or "any", body.label)
+    return BoardCredentialOut(token=token, hall=hall, label=body.label)
 
 
 @router.get("/anomalies", response_model=list[AnomalyOut], responses=responses(401, 403, 422))
 def list_anomalies(
-    who: AdminDep,
+    who: OfficeDep,
     session: SessionDep,
     terminal: Annotated[str | None, Query(pattern=TERMINAL_PATTERN)] = None,
     include_resolved: bool = False,
@@ -254,6 +328,8 @@ def list_anomalies(
 ) -> list[AnomalyOut]:
     """Seq gaps and hash-chain breaks per terminal, newest first."""
     stmt = select(m.Anomaly).order_by(col(m.Anomaly.id).desc()).limit(limit)
+    if who.halls is not None:
+        stmt = stmt.where(col(m.Anomaly.hall).in_(who.halls))
     if terminal:
         stmt = stmt.where(m.Anomaly.terminal == terminal)
     if not include_resolved:
@@ -263,7 +339,7 @@ def list_anomalies(
 
 @router.get("/ratings", response_model=list[RatingOut], responses=responses(401, 403, 422))
 def list_ratings(
-    who: AdminDep,
+    who: OfficeDep,
     session: SessionDep,
     hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     quarter: Annotated[str | None, Query(pattern=QUARTER_PATTERN)] = None,
@@ -274,7 +350,10 @@ def list_ratings(
     """Stored ratings, newest first: e.g. the flagged ones an admin may release."""
     stmt = select(m.Rating).order_by(col(m.Rating.received_at).desc(), col(m.Rating.seq).desc())
     if hall:
+        who.require_hall(hall)
         stmt = stmt.where(m.Rating.hall == hall)
+    if who.halls is not None:
+        stmt = stmt.where(col(m.Rating.hall).in_(who.halls))
     if quarter:
         stmt = stmt.where(m.Rating.quarter == quarter)
     if terminal:
@@ -291,19 +370,37 @@ def list_ratings(
     responses=responses(401, 403, 404, 409, 422),
 )
 def release_rating(
-    rating: Annotated[str, Path(pattern=TERMINAL_PATTERN)], who: AdminDep, db: DbDep
+    rating: Annotated[str, Path(pattern=TERMINAL_PATTERN)], who: OfficeDep, db: DbDep
 ) -> RatingOut:
     """Let a flagged rating count after all (e.g. the clock was wrong, the citizen real)."""
     with db.write() as session:
         r = session.get(m.Rating, rating)
         if r is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no rating {rating}")
+        who.require_hall(r.hall)
         if not r.flagged:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=f"rating {rating} is not flagged")
         if not r.released:
             r.released = True
             session.add(r)
             move_to_scored(session, r)
+            seen = {
+                "hall": r.hall,
+                "unit": r.unit,
+                "quarter": r.quarter,
+                "level": r.level,
+                "flags": list(r.flags),
+                "server_flags": list(r.server_flags),
+            }
+            record_audit(
+                session,
+                who.actor,
+                "rating.release",
+                f"rating:{r.id}",
+                seen | {"released": False},
+                seen | {"released": True},
+                hall=r.hall,
+            )
         out = RatingOut.model_validate(r, from_attributes=True)
     log.info("rating %s released", rating)
     return out

@@ -11,6 +11,7 @@ from sqlmodel import col, select, update
 from sync.server import models as m
 from sync.server.api.deps import ClockDep, DbDep, unauthorized
 from sync.server.api.errors import responses
+from sync.server.audit import Actor, record_audit
 from sync.server.core.security import hash_secret, new_token, normalise_code
 from sync.server.schemas import EnrolIn, EnrolOut
 
@@ -82,6 +83,16 @@ def enroll(body: EnrolIn, db: DbDep, clock: ClockDep) -> EnrolOut:
         code.used_at = now
         code.terminal = terminal_id
         session.add(code)
+        record_audit(
+            session,
+            Actor("terminal", terminal_id),
+            "terminal.enrol",
+            f"terminal:{terminal_id}",
+            None,
+            {"hall": code.hall, "window": code.window, "enrolment_code": code.id},
+            hall=code.hall,
+            at=now,
+        )
         answer = EnrolOut(terminal=terminal_id, token=token, window=code.window, hall=code.hall)
     log.info(
         "terminal %s enrolled for window %s of hall %s", terminal_id, answer.window, answer.hall

@@ -1,4 +1,8 @@
-"""``GET /halls`` and ``GET /halls/{hall}/aggregates``: what the board reads (board or admin)."""
+"""``GET /halls`` and ``GET /halls/{hall}/aggregates``: what the board reads.
+
+A board credential, the admin token, or any operator (a unit operator reads the standings of
+its hall); each only in the halls it may read.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlmodel import select
 
 from sync.server import models as m
 from sync.server.aggregates import build_aggregates, current_quarter, data_stamp
-from sync.server.api.deps import BoardDep, ClockDep, SessionDep
+from sync.server.api.deps import ClockDep, ReaderDep, SessionDep
 from sync.server.api.errors import responses
 from sync.server.api.etag import etag_for, etag_matches
 from sync.server.schemas import CODE_PATTERN, QUARTER_PATTERN, AggregatesOut, HallOut
@@ -19,7 +23,7 @@ router = APIRouter(prefix="/halls", tags=["board"])
 
 
 @router.get("", response_model=list[HallOut], responses=responses(401, 403, 429))
-def list_halls(who: BoardDep, session: SessionDep) -> list[HallOut]:
+def list_halls(who: ReaderDep, session: SessionDep) -> list[HallOut]:
     """The halls this credential may read."""
     halls = session.exec(select(m.Hall).order_by(m.Hall.code))
     return [HallOut(code=h.code, name=h.name, tz=h.tz) for h in halls if who.may_read_hall(h.code)]
@@ -31,7 +35,7 @@ def list_halls(who: BoardDep, session: SessionDep) -> list[HallOut]:
     responses=responses(304, 401, 403, 404, 422, 429),
 )
 def aggregates(
-    who: BoardDep,
+    who: ReaderDep,
     session: SessionDep,
     clock: ClockDep,
     hall: Annotated[str, Path(pattern=CODE_PATTERN)],

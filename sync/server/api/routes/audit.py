@@ -1,0 +1,77 @@
+"""``/admin/audit``: read the audit log (filtered) and verify its hash chain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlmodel import col, select
+
+from sync.server import models as m
+from sync.server.api.deps import OfficeDep, SessionDep
+from sync.server.api.errors import responses
+from sync.server.audit import verify_audit
+from sync.server.schemas import CODE_PATTERN, AuditEntryOut, AuditVerifyOut
+
+router = APIRouter(prefix="/admin/audit", tags=["audit"])
+
+
+def _aware(t: datetime) -> datetime:
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
+
+
+@router.get("", response_model=list[AuditEntryOut], responses=responses(401, 403, 422))
+def list_audit(
+    who: OfficeDep,
+    session: SessionDep,
+    actor: Annotated[str | None, Query(max_length=200, description="exact actor name")] = None,
+    action: Annotated[
+        str | None,
+        Query(max_length=64, description="an action (operator.create) or a prefix (operator.*)"),
+    ] = None,
+    target: Annotated[
+        str | None,
+        Query(max_length=200, description="a record (terminal:k1) or a prefix (terminal:*)"),
+    ] = None,
+    hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+    since: Annotated[
+        datetime | None, Query(description="from this time on (ISO 8601; no zone: UTC)")
+    ] = None,
+    until: Annotated[datetime | None, Query(description="before this time")] = None,
+    before_seq: Annotated[
+        int | None, Query(ge=1, description="only entries before this one (paging)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 200,
+) -> list[AuditEntryOut]:
+    """Audit entries, newest first. An office operator sees the entries of its halls."""
+    stmt = select(m.AuditEntry).order_by(col(m.AuditEntry.seq).desc()).limit(limit)
+    if hall is not None:
+        who.require_hall(hall)
+        stmt = stmt.where(m.AuditEntry.hall == hall)
+    mine = who.hall_filter()
+    if mine is not None:
+        stmt = stmt.where(col(m.AuditEntry.hall).in_(mine))
+    if actor:
+        stmt = stmt.where(m.AuditEntry.actor == actor)
+    for column, value in ((m.AuditEntry.action, action), (m.AuditEntry.target, target)):
+        if value and value.endswith("*"):
+            stmt = stmt.where(col(column).startswith(value[:-1], autoescape=True))
+        elif value:
+            stmt = stmt.where(column == value)
+    if since is not None and until is not None and _aware(since) >= _aware(until):
+        raise HTTPException(422, detail="'since' must be before 'until'")
+    if since is not None:
+        stmt = stmt.where(col(m.AuditEntry.at) >= _aware(since))
+    if until is not None:
+        stmt = stmt.where(col(m.AuditEntry.at) < _aware(until))
+    if before_seq is not None:
+        stmt = stmt.where(col(m.AuditEntry.seq) < before_seq)
+    return [AuditEntryOut.model_validate(e, from_attributes=True) for e in session.exec(stmt)]
+
+
+@router.get("/verify", response_model=AuditVerifyOut, responses=responses(401, 403))
+def verify(who: OfficeDep, session: SessionDep) -> AuditVerifyOut:
+    """Walk the whole hash chain: ``ok``, or the first edited, deleted or reordered entry."""
+    check = verify_audit(session)
+    return AuditVerifyOut(ok=check.ok, entries=check.entries, problem=check.problem, seq=check.seq)
