@@ -6,7 +6,8 @@ XLSX file whose rules a schema cannot state, so for that one operation a 422 for
 bytes is expected, not a failure; likewise a phone rating's reasons must be in the hall's roster
 and follow a 差评 only. A review's rules are the store's too: a code's check digit, whether it
 exists, belongs to that review or was used already, whether the sections take part, whether a
-hall has sections at all.
+hall has sections at all. A password must be long and varied enough (a setting), and an audit
+time range must be real dates in order.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ enabled = true
 [[operations]]
 include-path = "/api/v1/admin/roster"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "422"]
+
+[[operations]]
+include-path-regex = "^/api/v1/(admin/operators|admin/audit|auth/)"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 
 [[operations]]
 include-path = "/api/v1/public/ratings"

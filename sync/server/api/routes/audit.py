@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query
 from sqlmodel import col, select
 
 from sync.server import models as m
@@ -17,7 +17,20 @@ from sync.server.schemas import CODE_PATTERN, AuditEntryOut, AuditVerifyOut
 router = APIRouter(prefix="/admin/audit", tags=["audit"])
 
 
-def _aware(t: datetime) -> datetime:
+# An ISO 8601 date or date-time (a bare number is not a time here, whatever pydantic thinks).
+TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
+)
+
+
+def _when(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, detail=f"'{name}' is not a date or time: {value}") from None
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t
 
 
@@ -36,9 +49,12 @@ def list_audit(
     ] = None,
     hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     since: Annotated[
-        datetime | None, Query(description="from this time on (ISO 8601; no zone: UTC)")
+        str | None,
+        Query(pattern=TIME_PATTERN, description="from this time on (ISO 8601; no zone: UTC)"),
     ] = None,
-    until: Annotated[datetime | None, Query(description="before this time")] = None,
+    until: Annotated[
+        str | None, Query(pattern=TIME_PATTERN, description="before this time")
+    ] = None,
     before_seq: Annotated[
         int | None, Query(ge=1, description="only entries before this one (paging)")
     ] = None,
@@ -59,12 +75,13 @@ def list_audit(
             stmt = stmt.where(col(column).startswith(value[:-1], autoescape=True))
         elif value:
             stmt = stmt.where(column == value)
-    if since is not None and until is not None and _aware(since) >= _aware(until):
+    start, end = _when(since, "since"), _when(until, "until")
+    if start is not None and end is not None and start >= end:
         raise HTTPException(422, detail="'since' must be before 'until'")
-    if since is not None:
-        stmt = stmt.where(col(m.AuditEntry.at) >= _aware(since))
-    if until is not None:
-        stmt = stmt.where(col(m.AuditEntry.at) < _aware(until))
+    if start is not None:
+        stmt = stmt.where(col(m.AuditEntry.at) >= start)
+    if end is not None:
+        stmt = stmt.where(col(m.AuditEntry.at) < end)
     if before_seq is not None:
         stmt = stmt.where(col(m.AuditEntry.seq) < before_seq)
     return [AuditEntryOut.model_validate(e, from_attributes=True) for e in session.exec(stmt)]

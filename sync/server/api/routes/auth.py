@@ -43,7 +43,9 @@ router = APIRouter(prefix="/auth", tags=["operators"])
 log = logging.getLogger(__name__)
 
 
-@router.post("/session", response_model=SessionOut, responses=responses(401, 403, 413, 422, 429))
+@router.post(
+    "/session", response_model=SessionOut, responses=responses(400, 401, 403, 413, 422, 429)
+)
 async def create_session(
     body: SessionIn, db: DbDep, settings: SettingsDep, clock: ClockDep
 ) -> SessionOut:
@@ -111,7 +113,7 @@ def delete_session(who: OperatorSessionDep, db: DbDep, clock: ClockDep) -> None:
 @router.post(
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(401, 403, 413, 422),
+    responses=responses(400, 401, 403, 413, 422),
 )
 async def change_password(
     body: PasswordChangeIn,

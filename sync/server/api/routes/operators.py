@@ -101,7 +101,7 @@ def list_operators(
     "",
     status_code=201,
     response_model=OperatorCreatedOut,
-    responses=responses(401, 403, 404, 409, 413, 422),
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
 async def create_operator(
     body: OperatorIn, who: OfficeDep, db: DbDep, settings: SettingsDep, clock: ClockDep
@@ -178,7 +178,7 @@ def _create(
 @router.post(
     "/{name}/password",
     response_model=PasswordResetOut,
-    responses=responses(401, 403, 404, 413, 422),
+    responses=responses(400, 401, 403, 404, 413, 422),
 )
 async def reset_password(
     name: NamePath,
