@@ -144,13 +144,13 @@ def test_no_phone_number_password_or_token_enters_the_log(app: FastAPI) -> None:
 
 
 def test_a_store_from_before_operators_upgrades_in_place(database_url: str, tmp_path: Path) -> None:
-    """Today's schema (0003) with an admin credential: upgraded, the token still works, the log starts at 1."""
+    """Today's schema (0005) with an admin credential: upgraded, the token still works, the log starts at 1."""
     db = Database(database_url)
     try:
         cfg = alembic_config(db.engine.url.render_as_string(hide_password=False))
         with db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0003")
+            command.upgrade(cfg, "0005")
             conn.execute(
                 text(
                     "INSERT INTO credential (kind, token_hash, label, created_at) "

@@ -56,7 +56,7 @@ def list_audit(
         str | None, Query(pattern=TIME_PATTERN, description="before this time")
     ] = None,
     before_seq: Annotated[
-        int | None, Query(ge=1, description="only entries before this one (paging)")
+        int | None, Query(ge=1, le=2**31 - 1, description="only entries before this one (paging)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=10000)] = 200,
 ) -> list[AuditEntryOut]:
