@@ -10,12 +10,16 @@
     roster = "roster.csv"          # used until the server delivers one; default: the demo roster
     staff_pin = "1234"             # digits, opens the staff panel
 
-    [timings]                      # seconds
-    rate_timeout_s = 30            # faces left alone -> idle
-    why_timeout_s = 60             # reasons left untouched -> recorded without reasons
-    thanks_s = 4                   # thank-you screen
-    idle_return_s = 60             # PIN pad, staff panel -> idle
-    timeout_scale = 1              # 1..10, lengthens every citizen time limit (WCAG 2.2.1)
+    [timings]                      # seconds; each has a floor (Timings.FLOORS)
+    language_timeout_s = 60        # idle screen left in the other language -> default (>= 45)
+    why_timeout_s = 60             # reasons left untouched -> recorded as chosen so far (>= 45)
+    thanks_s = 4                   # thank-you screen (>= 3)
+    idle_return_s = 60             # PIN pad, staff panel -> idle (>= 15)
+    timeout_scale = 1              # 1..10, lengthens every limit above (WCAG 2.2.1)
+
+    [display]                      # optional: the panel, so sizes are physical (mm, pt)
+    diagonal_in = 21.5             # the panel's diagonal in inches; or
+    mm_per_px = 0.248              # the pixel pitch; neither: a default per resolution
 
     [misuse]                       # optional; else the roster's setting rows, else defaults
     min_interval_s = 3
@@ -29,10 +33,11 @@ the key and the file.
 from __future__ import annotations
 
 import logging
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import platformdirs
 
@@ -42,13 +47,16 @@ from sync.roster import Roster, RosterError, parse_roster
 
 __all__ = [
     "DEMO_ROSTER",
+    "WARNING_S",
     "ConfigError",
+    "Display",
     "KioskConfig",
     "Misuse",
     "Timings",
     "default_config_path",
     "load_config",
     "load_roster",
+    "mm_per_px_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,15 +74,87 @@ class ConfigError(ValueError):
         super().__init__(where + message)
 
 
+# A citizen screen warns this long before its limit (on screen and by sound): WCAG 2.2.1 asks
+# for at least 20 s; the extra seconds cover the view's tick and the warning sound itself.
+WARNING_S = 25.0
+
+
 @dataclass(frozen=True)
 class Timings:
-    """Screen time limits in seconds, before ``timeout_scale`` is applied."""
+    """Screen time limits in seconds, before ``timeout_scale`` is applied.
 
-    rate_timeout_s: float = 30.0
+    ``seconds(name)`` is what the kiosk uses: never below the floor in ``FLOORS`` (a config
+    file below it is refused; a value made in code is raised to it), times ``timeout_scale``.
+    """
+
+    language_timeout_s: float = 60.0
     why_timeout_s: float = 60.0
     thanks_s: float = 4.0
     idle_return_s: float = 60.0
     timeout_scale: float = 1.0
+
+    # A citizen limit leaves 20 s of quiet before its warning; the thank-you stays long
+    # enough to read; staff screens long enough to type a PIN.
+    FLOORS: ClassVar[dict[str, float]] = {
+        "language_timeout_s": 45.0,
+        "why_timeout_s": 45.0,
+        "thanks_s": 3.0,
+        "idle_return_s": 15.0,
+    }
+    MAX_SCALE: ClassVar[float] = 10.0
+
+    def seconds(self, name: str) -> float:
+        """The limit ``name`` in seconds, floored, then lengthened by ``timeout_scale``."""
+        scale = min(max(1.0, self.timeout_scale), self.MAX_SCALE)
+        return max(float(getattr(self, name)), self.FLOORS[name]) * scale
+
+
+@dataclass(frozen=True)
+class Display:
+    """The panel the kiosk runs on; sizes on screen are computed in millimetres from it.
+
+    ``mm_per_px`` wins over ``diagonal_in``; with neither, ``mm_per_px_for`` guesses from the
+    resolution (``DEFAULT_PANELS``), erring towards small pixels, i.e. larger text.
+    """
+
+    diagonal_in: float | None = None
+    mm_per_px: float | None = None
+
+    def pitch(self, width_px: int, height_px: int) -> float:
+        """Millimetres per physical pixel for a panel of ``width_px`` × ``height_px``."""
+        if self.mm_per_px is not None:
+            return self.mm_per_px
+        if self.diagonal_in is not None:
+            return self.diagonal_in * 25.4 / math.hypot(width_px, height_px)
+        return mm_per_px_for(width_px, height_px)
+
+
+# Common counter and tablet panels: resolution -> diagonal in inches.
+DEFAULT_PANELS: dict[tuple[int, int], float] = {
+    (3840, 2160): 27.0,
+    (2560, 1440): 27.0,
+    (1920, 1200): 24.0,
+    (1920, 1080): 21.5,
+    (1680, 1050): 22.0,
+    (1600, 900): 19.5,
+    (1366, 768): 15.6,
+    (1280, 1024): 17.0,
+    (1280, 800): 10.1,
+    (1024, 768): 9.7,
+    (1024, 600): 7.0,
+    (800, 480): 7.0,
+}
+# An unknown panel: a 10-inch tablet's pixel, so nothing comes out smaller than intended.
+FALLBACK_MM_PER_PX = 0.17
+
+
+def mm_per_px_for(width_px: int, height_px: int) -> float:
+    """The default pixel pitch for a resolution (either orientation)."""
+    w, h = max(width_px, height_px), min(width_px, height_px)
+    diagonal = DEFAULT_PANELS.get((w, h))
+    if diagonal is None:
+        return FALLBACK_MM_PER_PX
+    return diagonal * 25.4 / math.hypot(w, h)
 
 
 @dataclass(frozen=True)
@@ -98,6 +178,7 @@ class KioskConfig:
     server_url: str = ""
     staff_pin: str = DEMO_PIN
     timings: Timings = field(default_factory=Timings)
+    display: Display = field(default_factory=Display)
     # Keys given in [misuse]; the rest fall back to the roster's setting rows.
     misuse_overrides: dict[str, float] = field(default_factory=dict)
     source: str = "<demo>"
@@ -174,7 +255,7 @@ def load_config(path: Path | None = None) -> KioskConfig:
 
 def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfig:
     """Validate parsed TOML; ``base`` resolves relative paths."""
-    known = {"kiosk", "timings", "misuse"}
+    known = {"kiosk", "timings", "misuse", "display"}
     for section in data:
         if section not in known:
             raise ConfigError(
@@ -183,6 +264,7 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
     kiosk = _table(data, "kiosk", source, required=True)
     timings = _table(data, "timings", source, required=False)
     misuse = _table(data, "misuse", source, required=False)
+    display = _table(data, "display", source, required=False)
 
     _no_unknown(
         kiosk,
@@ -190,7 +272,14 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
         {"window", "data_dir", "language", "server_url", "roster", "staff_pin"},
         source,
     )
+    timings = dict(timings)
+    if "rate_timeout_s" in timings and "language_timeout_s" not in timings:
+        # The faces screen it limited is gone (faces are on the idle screen); its limit now
+        # returns the idle screen to the default language.
+        log.warning("%s: [timings] rate_timeout_s is now language_timeout_s", source)
+        timings["language_timeout_s"] = timings.pop("rate_timeout_s")
     _no_unknown(timings, "timings", set(Timings.__dataclass_fields__), source)
+    _no_unknown(display, "display", set(Display.__dataclass_fields__), source)
     _no_unknown(misuse, "misuse", set(Misuse.__dataclass_fields__), source)
 
     if "window" not in kiosk:
@@ -235,11 +324,24 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
     if not roster_path.is_file():
         raise ConfigError(source, "kiosk.roster", f"no such file: {roster_path}")
 
-    t = Timings(**{k: _number(timings, k, "timings", source, minimum=0.5) for k in timings})
-    if not 1 <= t.timeout_scale <= 10:
+    t = Timings(
+        **{
+            k: _number(timings, k, "timings", source, minimum=Timings.FLOORS.get(k, 1.0))
+            for k in timings
+        }
+    )
+    if not 1 <= t.timeout_scale <= Timings.MAX_SCALE:
         raise ConfigError(
             source, "timings.timeout_scale", f"must be between 1 and 10, got {t.timeout_scale}"
         )
+    panel = Display(
+        diagonal_in=_number(display, "diagonal_in", "display", source, minimum=5, maximum=100)
+        if "diagonal_in" in display
+        else None,
+        mm_per_px=_number(display, "mm_per_px", "display", source, minimum=0.05, maximum=1.5)
+        if "mm_per_px" in display
+        else None,
+    )
     overrides = {k: _number(misuse, k, "misuse", source, minimum=0) for k in misuse}
     if "burst_count" in overrides and overrides["burst_count"] < 1:
         raise ConfigError(source, "misuse.burst_count", "must be at least 1")
@@ -252,6 +354,7 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
         server_url=server_url,
         staff_pin=pin,
         timings=t,
+        display=panel,
         misuse_overrides=overrides,
         source=source,
     )
@@ -326,14 +429,25 @@ def _str(
     return v
 
 
-def _number(table: dict[str, Any], key: str, section: str, source: str, *, minimum: float) -> float:
+def _number(
+    table: dict[str, Any],
+    key: str,
+    section: str,
+    source: str,
+    *,
+    minimum: float,
+    maximum: float | None = None,
+) -> float:
     v = table[key]
+    unit = {"timings": " (seconds)", "display": ""}.get(section, "")
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise ConfigError(
-            source, f"{section}.{key}", f"must be a number (seconds), got {type(v).__name__} {v!r}"
+            source, f"{section}.{key}", f"must be a number{unit}, got {type(v).__name__} {v!r}"
         )
     if v < minimum:
-        raise ConfigError(source, f"{section}.{key}", f"must be at least {minimum}, got {v}")
+        raise ConfigError(source, f"{section}.{key}", f"must be at least {minimum:g}, got {v}")
+    if maximum is not None and v > maximum:
+        raise ConfigError(source, f"{section}.{key}", f"must be at most {maximum:g}, got {v}")
     return float(v)
 
 

@@ -2,11 +2,16 @@
 
 ::
 
-    IDLE --start--> RATE --level 3..5--> (record) --> THANKS --thanks_s--> IDLE
-                     |--level 1..2--> WHY <--> PHONE
-                                       |--confirm / skip / timeout--> (record) --> THANKS
+    IDLE (the five faces) --level 3..5--> (record) --> THANKS --thanks_s--> IDLE
+                          |--level 1..2--> WHY <--> PHONE
+                                            |--confirm / skip / timeout--> (record) --> THANKS
     IDLE / OUT_OF_SERVICE --request_staff--> PIN --right PIN--> STAFF --close--> IDLE
     (record raised) --> OUT_OF_SERVICE (the tap is not acknowledged)
+
+The faces are on the idle screen: one tap rates. A time limit that runs out on WHY or PHONE
+records what the citizen chose so far (reasons, and a phone number once it is a valid one);
+the idle screen left in the other language goes back to the default one. Every citizen limit
+emits ``time_warning`` ``WARNING_S`` before it fires, for the view to show and sound.
 
 Time comes from an injectable clock (aware UTC datetimes) and the view calls ``tick()`` a few
 times a second, so tests drive every timeout without sleeping. The thank-you screen is entered
@@ -25,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVarTuple
 
-from kiosk.config import Misuse, Timings
+from kiosk.config import WARNING_S, Misuse, Timings
 from sync.defaults import DEMO_PIN
 from sync.roster import Roster, Staff, Unit, Window
 from sync.schema import BUILTIN_REASONS, Level
@@ -81,7 +86,6 @@ class Signal(Generic[*Ts]):
 
 class State(StrEnum):
     IDLE = "idle"
-    RATE = "rate"
     WHY = "why"
     PHONE = "phone"
     THANKS = "thanks"
@@ -168,6 +172,8 @@ class Flow:
         self.language_changed: Signal[str] = Signal()
         self.selection_changed: Signal[()] = Signal()
         self.roster_changed: Signal[()] = Signal()
+        # A citizen screen's limit is WARNING_S away (once per limit; a touch re-arms it).
+        self.time_warning: Signal[State] = Signal()
 
         if window not in roster.windows:
             raise ValueError(f"window {window!r} is not in the roster")
@@ -184,6 +190,8 @@ class Flow:
         self._level: int | None = None
         self._reasons: list[str] = []
         self._phone: str | None = None
+        self._phone_draft: str | None = None
+        self._warned = False
         self._pin_tries = 0
         self._problem: str | None = problem or (None if store is not None else "no store")
         self._last_time: datetime | None = self._store_last_time()
@@ -256,6 +264,16 @@ class Flow:
             return None
         return max(0.0, (self._deadline - self._clock()).total_seconds())
 
+    @property
+    def warning(self) -> bool:
+        """A citizen screen's limit is near: the view shows the countdown."""
+        left = self.seconds_left()
+        return (
+            left is not None
+            and left <= WARNING_S
+            and self._state in (State.IDLE, State.WHY, State.PHONE)
+        )
+
     def count_today(self) -> int | None:
         """Ratings recorded since local midnight in the hall's zone; None if the store fails."""
         if self._store is None:
@@ -269,25 +287,16 @@ class Flow:
             return None
 
     # ------------------------------------------------------------------ citizen actions
-    def start(self) -> None:
-        """A tap on the idle screen: show the faces."""
-        if self._state is State.IDLE:
-            self._enter(State.RATE)
-
-    def back(self) -> None:
-        """Leave the faces without rating."""
-        if self._state is State.RATE:
-            self._to_idle()
-
     def rate(self, level: int) -> None:
-        """A tap on a face. 3..5 record at once; 1..2 ask why first."""
-        if self._state is not State.RATE:
+        """A tap on a face of the idle screen. 3..5 record at once; 1..2 ask why first."""
+        if self._state is not State.IDLE:
             log.info("face tap ignored in state %s", self._state)
             return
         lvl = Level(level)
         self._level = int(lvl)
         self._reasons = []
         self._phone = None
+        self._phone_draft = None
         if lvl.is_negative:
             self._enter(State.WHY)
         else:
@@ -307,7 +316,14 @@ class Flow:
 
     def open_phone_pad(self) -> None:
         if self._state is State.WHY:
+            self._phone_draft = None
             self._enter(State.PHONE)
+
+    def set_phone_draft(self, text: str) -> None:
+        """The digits on the pad so far: kept if the limit fires while they form a number."""
+        if self._state is State.PHONE:
+            self._phone_draft = normalise_phone(text)
+            self.touch()
 
     def submit_phone(self, text: str) -> str | None:
         """Keep the number for this rating and return to the reasons; or an error key."""
@@ -326,6 +342,7 @@ class Flow:
 
     def cancel_phone(self) -> None:
         if self._state is State.PHONE:
+            self._phone_draft = None
             self._enter(State.WHY)
 
     def clear_phone(self) -> None:
@@ -346,11 +363,12 @@ class Flow:
 
     def touch(self) -> None:
         """Any touch: restart the current screen's inactivity limit (never on THANKS)."""
-        if self._state in (State.RATE, State.WHY, State.PHONE, State.PIN, State.STAFF):
-            self._deadline = self._clock() + self._limit(self._state)
+        if self._state is not State.THANKS:
+            self._arm(self._state)
 
     def set_language(self, language: str) -> None:
-        """The citizen's toggle; back to the default when the screen returns to idle."""
+        """The citizen's toggle; back to the default after the rating, or when the idle
+        screen is left alone for ``language_timeout_s``."""
         if language not in ("zh", "en"):
             raise ValueError(f"unknown language {language!r}")
         if language != self._language:
@@ -361,7 +379,7 @@ class Flow:
     # -------------------------------------------------------------------- staff actions
     def request_staff(self) -> None:
         """The hidden gesture: ask for the PIN."""
-        if self._state in (State.IDLE, State.OUT_OF_SERVICE, State.RATE):
+        if self._state in (State.IDLE, State.OUT_OF_SERVICE):
             self._pin_tries = 0
             self._enter(State.PIN)
 
@@ -405,17 +423,27 @@ class Flow:
 
     # ----------------------------------------------------------------- infrastructure
     def tick(self) -> None:
-        """Called by the view a few times a second: act on an expired time limit."""
-        if self._deadline is None or self._clock() < self._deadline:
+        """Called by the view a few times a second: warn of, or act on, a time limit."""
+        if self._deadline is None:
+            return
+        if self._clock() < self._deadline:
+            if self.warning and not self._warned:
+                self._warned = True
+                self.time_warning.emit(self._state)
             return
         state = self._state
         log.info("time limit reached in %s", state)
         if state in (State.WHY, State.PHONE):
-            # Never a cut mid-choice: touches moved the deadline; this citizen has left.
-            self._record(reasons=(), phone=None)
+            # Never a cut mid-choice: touches moved the deadline and a warning was shown and
+            # sounded; this citizen has left. What they chose is theirs and is kept.
+            phone = self._phone_draft if state is State.PHONE and self._phone_draft else None
+            self._record(reasons=tuple(self._reasons), phone=phone or self._phone)
         elif state in (State.PIN, State.STAFF):
             self._leave_staff()
-        else:  # RATE, THANKS
+        elif state is State.IDLE:  # left in the other language
+            self._deadline = None
+            self._set_language_now(self.default_language)
+        else:  # THANKS
             self._to_idle()
 
     def set_out_of_service(self, reason: str) -> None:
@@ -445,35 +473,44 @@ class Flow:
         self.roster_changed.emit()
 
     # ------------------------------------------------------------------------ internals
-    def _limit(self, state: State) -> timedelta:
-        t, scale = self.timings, self.timings.timeout_scale
-        seconds = {
-            State.RATE: t.rate_timeout_s * scale,
-            State.WHY: t.why_timeout_s * scale,
-            State.PHONE: t.why_timeout_s * scale,
-            State.PIN: t.idle_return_s * scale,
-            State.STAFF: t.idle_return_s * scale,
+    def _limit(self, state: State) -> float | None:
+        """Seconds the screen may be left alone, or None for no limit."""
+        t = self.timings
+        if state is State.IDLE:
+            # The faces wait for ever, but not in the previous citizen's language.
+            if self._language == self.default_language:
+                return None
+            return t.seconds("language_timeout_s")
+        if state in (State.WHY, State.PHONE):
+            return t.seconds("why_timeout_s")
+        if state in (State.PIN, State.STAFF):
+            return t.seconds("idle_return_s")
+        if state is State.THANKS:
             # The faces come back no sooner than the minimum interval.
-            State.THANKS: max(t.thanks_s, self.misuse.min_interval_s),
-        }.get(state)
-        return timedelta(seconds=seconds or 0)
+            return max(t.seconds("thanks_s"), self.misuse.min_interval_s)
+        return None
+
+    def _arm(self, state: State) -> None:
+        limit = self._limit(state)
+        self._deadline = None if limit is None else self._clock() + timedelta(seconds=limit)
+        self._warned = False
 
     def _enter(self, state: State) -> None:
         self._state = state
-        self._deadline = (
-            self._clock() + self._limit(state)
-            if state not in (State.IDLE, State.OUT_OF_SERVICE)
-            else None
-        )
+        self._arm(state)
         self.state_changed.emit(state)
+
+    def _set_language_now(self, language: str) -> None:
+        if language != self._language:
+            self._language = language
+            self.language_changed.emit(language)
 
     def _to_idle(self) -> None:
         self._level = None
         self._reasons = []
         self._phone = None
-        if self._language != self.default_language:
-            self._language = self.default_language
-            self.language_changed.emit(self._language)
+        self._phone_draft = None
+        self._set_language_now(self.default_language)
         self._enter(State.OUT_OF_SERVICE if self._problem else State.IDLE)
 
     def _leave_staff(self) -> None:
@@ -561,5 +598,6 @@ class Flow:
         self._level = None
         self._reasons = []
         self._phone = None
+        self._phone_draft = None
         self._enter(State.THANKS)
         self.rating_recorded.emit(Recorded(rating_id, flags))

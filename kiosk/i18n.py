@@ -15,16 +15,16 @@ __all__ = ["STRINGS", "level_word", "other_language_label", "tr"]
 STRINGS: dict[str, tuple[str, str]] = {
     # idle
     "invite": ("请为本次服务评价", "Please rate our service"),
-    "invite_tap": ("轻触屏幕开始 ›", "Touch the screen to start ›"),
+    "invite_tap": ("轻触下方一个表情即可", "Touch one of the faces below"),
     "staff_no": ("工号 {code}", "Staff No. {code}"),
     "staff_on_duty": ("当班工作人员", "Staff on duty"),
     "nobody_on_duty": ("本窗口暂无工作人员签到", "No staff member signed in"),
     "scan_to_rate": ("扫码评价", "Scan to rate"),
     "scan_hint": ("用手机扫码评价或投诉", "Rate or complain on your phone"),
-    # rate
-    "rate_title": ("请您为本次服务评价", "How was our service today?"),
-    "rate_hint": ("轻触一个表情即可", "Touch one face"),
-    "back": ("‹ 返回", "‹ Back"),
+    "idle_countdown": (
+        "{s} 秒后将切换为 {default} · 轻触屏幕可继续",
+        "Switching to {default} in {s} s · touch the screen to stay",
+    ),
     # why
     "why_title": ("请告诉我们哪里不满意", "Please tell us what went wrong"),
     "why_hint": ("可多选，选好后点“提交”", "Choose any that apply, then Submit"),
@@ -33,9 +33,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "leave_phone": ("留下电话以便回访", "Leave a number for a call back"),
     "phone_set": ("回访电话 {phone}  (点此修改)", "Call-back number {phone}  (touch to change)"),
     "why_countdown": (
-        "{s} 秒后将不带原因提交 · 轻触屏幕可继续选择",
-        "Submitting without reasons in {s} s · touch the screen to keep choosing",
+        "{s} 秒后将提交您已选的内容 · 轻触屏幕可继续选择",
+        "Submitting what you chose in {s} s · touch the screen to keep choosing",
     ),
+    "more_reasons": ("更多 ›", "More ›"),
+    "page_of": ("第 {page}/{pages} 页", "Page {page}/{pages}"),
     "selected": ("已选", "Chosen"),
     # phone pad
     "phone_title": ("请输入您的电话号码", "Enter your phone number"),

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from assets._qt import install_app_font
 from kiosk._qt.qt_kiosk import KioskWindow
 from kiosk._qt.qt_screens import ConfigErrorScreen
-from kiosk._qt.qt_sound import Chime
-from kiosk._qt.qt_style import Metrics, screen_dpi, style_sheet
+from kiosk._qt.qt_style import Metrics, screen_ratio, style_sheet
 from kiosk.app import (
     make_flow,
     open_store,
@@ -32,8 +31,9 @@ from kiosk.app import (
     restore_sign_in,
     save_sign_in,
 )
-from kiosk.config import ConfigError, KioskConfig
+from kiosk.config import WARNING_S, ConfigError, KioskConfig
 from kiosk.flow import Flow, State
+from kiosk.sound import Sounds
 from kiosk.store import LocalStore
 from sync.defaults import DEMO_PIN
 from sync.roster import Roster
@@ -81,7 +81,7 @@ def run(
         photo_dirs=[config.roster_path.parent, config.data_dir / "photos"],
         on_retry=retry,
         demo_pin=config.staff_pin == DEMO_PIN,
-        chime=Chime(enabled=not rendering),
+        sounds=Sounds(enabled=not rendering),
         sync_link=link,
         config=config,
     )
@@ -166,7 +166,7 @@ def show_config_error(e: ConfigError, args: argparse.Namespace) -> None:
     app = make_app()
     screen = ConfigErrorScreen(str(e))
     w, h = args.size or (1280, 800)
-    m = Metrics(w, h, screen_dpi())
+    m = Metrics.for_window(w, h, None, screen_ratio())
     screen.setStyleSheet(style_sheet(m))
     screen.apply_metrics(m)
     screen.close_button.clicked.connect(app.quit)
@@ -212,7 +212,8 @@ def render_screenshots(app: QApplication, config: KioskConfig, roster: Roster, o
                 nonlocal ok
                 ok &= _grab(app, window, w, h, out / f"{name}{suffix}.png")
 
-            _drive(flow, window, shot, now, config, store)
+            for lang in ("zh", "en"):
+                _drive(flow, window, shot, now, config, store, lang)
         error = ConfigErrorScreen(
             str(
                 ConfigError(
@@ -223,7 +224,7 @@ def render_screenshots(app: QApplication, config: KioskConfig, roster: Roster, o
             )
         )
         for w, h, suffix in SCREENSHOT_SIZES:
-            m = Metrics(w, h)
+            m = Metrics.for_window(w, h, config.display)
             error.setStyleSheet(style_sheet(m))
             error.apply_metrics(m)
             ok &= _grab(app, error, w, h, out / f"config-error{suffix}.png")
@@ -240,47 +241,71 @@ def _drive(
     now: list[datetime],
     config: KioskConfig,
     store: LocalStore,
+    lang: str,
 ) -> None:
-    """Idle, idle in English, rate, why, phone pad (with a mistake), thanks, PIN, staff, and
-    out of service."""
-    shot("idle")
+    """Every screen in ``lang`` (files named ``NAME`` in the default language, ``NAME-en`` /
+    ``NAME-zh`` in the other): idle (with and without a QR code), why (each page), why with its
+    time-limit warning, the phone pad (with a mistake), thanks, PIN, staff, out of service."""
+    sfx = "" if lang == flow.default_language else f"-{lang}"
+
+    def in_lang() -> None:
+        flow.set_language(lang)
+
+    def warn() -> None:
+        left = flow.seconds_left() or 0.0
+        now[0] += timedelta(seconds=left - WARNING_S + 1)
+        flow.tick()
+        window.countdown.update_from_flow()
+
+    in_lang()
+    shot("idle" + sfx)
     if not window.idle.qr_url:
         # Local-only kiosks show no QR code; render how the idle screen looks with a server.
         window.idle.qr_url = f"https://hall.example/rate?window={config.window}"
         window.idle.refresh()
-        shot("idle-with-server")
+        shot("idle-with-server" + sfx)
         window.idle.qr_url = None
         window.idle.refresh()
-    flow.set_language("en")
-    shot("idle-en")
-    flow.set_language(flow.default_language)
-    flow.start()
-    shot("rate")
+    if sfx:
+        warn()  # the idle screen left in the other language is about to switch back
+        shot("idle-warning" + sfx)
+        flow.touch()
     flow.rate(2)
     flow.toggle_reason("tui")
     flow.toggle_reason(flow.reasons[-4].code)
     flow.open_phone_pad()
     window.phone.type_digits("13800138000")
     window.phone.ok.click()
-    shot("why")
+    shot("why" + sfx)
+    for page in range(1, window.why.grid.pages):
+        window.why.next_page.click()
+        shot(f"why-page{page + 1}{sfx}")
+    window.why.grid.turn(-99)
+    warn()
+    shot("why-warning" + sfx)
+    flow.touch()
+    window.countdown.update_from_flow()
     flow.open_phone_pad()
     window.phone.pad.buttons["clear"].click()
     window.phone.type_digits("1380013")
     window.phone.ok.click()
-    shot("phone")
+    shot("phone" + sfx)
     flow.cancel_phone()
     flow.confirm()
     assert flow.state is State.THANKS
-    shot("thanks")
+    shot("thanks" + sfx)
     now[0] += timedelta(minutes=5)
     flow.tick()
+    in_lang()
     flow.request_staff()
     window.pin.type_digits("12")
-    shot("pin")
+    shot("pin" + sfx)
     flow.enter_pin(config.staff_pin)
-    shot("staff")
+    shot("staff" + sfx)
     flow.close_staff()
+    in_lang()
     flow.set_out_of_service("磁盘已满 / disk full")
-    shot("out-of-service")
+    shot("out-of-service" + sfx)
     flow.set_store(store)
     now[0] += timedelta(minutes=5)
+    flow.tick()

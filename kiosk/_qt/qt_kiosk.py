@@ -1,5 +1,6 @@
-"""The kiosk's main window: one stacked page per flow state, a tick timer, the hidden staff
-gesture, the chime, and the sync status line. All decisions stay in ``kiosk.flow``."""
+"""The kiosk's main window: one stacked page per flow state, a tick timer, the time-limit
+warning, the hidden staff gesture, the sounds, and the sync status line. All decisions stay in
+``kiosk.flow``."""
 
 from __future__ import annotations
 
@@ -10,14 +11,27 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent, QMouseEvent, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLayout,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from kiosk._qt.qt_screens import IdleScreen, OutOfServiceScreen, RateScreen, ThanksScreen, WhyScreen
-from kiosk._qt.qt_sound import Chime
+from kiosk._qt.qt_screens import (
+    Countdown,
+    IdleScreen,
+    OutOfServiceScreen,
+    ThanksScreen,
+    WhyScreen,
+)
 from kiosk._qt.qt_staff_panel import StaffPanel
-from kiosk._qt.qt_style import Metrics, screen_dpi, style_sheet
-from kiosk.config import ConfigError, load_roster
+from kiosk._qt.qt_style import Metrics, screen_ratio, style_sheet
+from kiosk.config import ConfigError, Display, load_roster
 from kiosk.flow import Flow, State
+from kiosk.sound import Sounds
 
 if TYPE_CHECKING:
     from kiosk._qt.qt_phone_pad import PhoneScreen, PinScreen
@@ -57,8 +71,8 @@ def _pin_screen(flow: Flow) -> QWidget:
 
 
 class CornerHotspot(QWidget):
-    """An invisible square in the top-left corner: a long press asks for the staff PIN; a
-    short tap is an ordinary tap on the screen below."""
+    """An invisible square in the top-left corner (where no control is): a long press asks for
+    the staff PIN; a short tap is just a touch."""
 
     def __init__(self, flow: Flow, long_press_ms: int, parent: QWidget) -> None:
         super().__init__(parent)
@@ -80,8 +94,6 @@ class CornerHotspot(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self.timer.stop()
-        if not self._fired:
-            self.flow.start()
 
 
 class KioskWindow(QWidget):
@@ -95,7 +107,7 @@ class KioskWindow(QWidget):
         photo_dirs: Sequence[Path] = (),
         on_retry: Callable[[], None] = lambda: None,
         demo_pin: bool = False,
-        chime: Chime | None = None,
+        sounds: Sounds | None = None,
         sync_link: SyncLink | None = None,
         config: KioskConfig | None = None,
         long_press_ms: int = 3000,
@@ -105,10 +117,11 @@ class KioskWindow(QWidget):
         self.setObjectName("kiosk")
         self.setWindowTitle("Hall Ratings")
         self.flow = flow
-        self.chime = chime or Chime(enabled=False)
+        self.sounds = sounds or Sounds(enabled=False)
         self.sync_link = sync_link
         self.config = config
-        self.metrics = Metrics(1920, 1080)
+        self.display: Display = getattr(config, "display", None) or Display()
+        self.metrics = Metrics.for_window(1920, 1080, self.display)
         self.on_first_paint: Callable[[], None] | None = None
         self._painted = False
         self._styled = False  # the style sheet waits for the real size (first resize event)
@@ -128,7 +141,6 @@ class KioskWindow(QWidget):
         # (see paintEvent), so a counter PC shows its idle screen as early as it can.
         self._factories: dict[State, Callable[[], QWidget]] = {
             State.IDLE: lambda: IdleScreen(flow, qr_url=qr_url, photo_dirs=photo_dirs),
-            State.RATE: lambda: RateScreen(flow),
             State.WHY: lambda: WhyScreen(flow),
             State.PHONE: lambda: _phone_screen(flow),
             State.THANKS: lambda: ThanksScreen(flow),
@@ -138,11 +150,13 @@ class KioskWindow(QWidget):
         }
         self.pages: dict[State, QWidget] = {}
         self.hotspot = CornerHotspot(flow, long_press_ms, self)
+        self.countdown = Countdown(flow, self)
 
         flow.state_changed.connect(self._on_state_changed)
         flow.language_changed.connect(lambda _lang: self._refresh_current())
         flow.staff_changed.connect(lambda _s: self._refresh_current())
         flow.roster_changed.connect(self._refresh_current)
+        flow.time_warning.connect(self._on_time_warning)
 
         self.ticker = QTimer(self)
         self.ticker.setInterval(tick_ms)
@@ -187,10 +201,6 @@ class KioskWindow(QWidget):
         return cast(IdleScreen, self.page(State.IDLE))
 
     @property
-    def rate(self) -> RateScreen:
-        return cast(RateScreen, self.page(State.RATE))
-
-    @property
     def why(self) -> WhyScreen:
         return cast(WhyScreen, self.page(State.WHY))
 
@@ -222,11 +232,12 @@ class KioskWindow(QWidget):
     # ---------------------------------------------------------------------------- layout
     def _apply_metrics(self) -> None:
         w, h = max(self.width(), 640), max(self.height(), 480)
-        m = Metrics(w, h, screen_dpi())
+        m = Metrics.for_window(w, h, self.display, screen_ratio())
         self.metrics = m
         self.setStyleSheet(style_sheet(m))
         for page in self.pages.values():
             _page(page).apply_metrics(m)
+        self.countdown.apply_metrics(m)
         side = max(m.target, m.px(140))
         self.hotspot.setGeometry(0, 0, side, side)
         self.hotspot.raise_()
@@ -253,13 +264,16 @@ class KioskWindow(QWidget):
             self.phone.enter()  # a fresh number pad, not the last one's digits
         elif state is State.PIN:
             self.pin.enter()
+        elif state is State.WHY:
+            self.why.enter()  # the first page of reasons
         else:
             _page(page).refresh()
         self.stack.setCurrentWidget(page)
         self.hotspot.setVisible(state in (State.IDLE, State.OUT_OF_SERVICE))
         self.hotspot.raise_()
+        self.countdown.update_from_flow()
         if state is State.THANKS:
-            self.chime.play()
+            self.sounds.play("thanks")
         if state is State.STAFF:
             self._on_sync_poll()
 
@@ -269,13 +283,20 @@ class KioskWindow(QWidget):
 
     def _on_tick(self) -> None:
         self.flow.tick()
-        if self.flow.state is State.WHY:
-            self.why.update_countdown()
+        self.countdown.update_from_flow()
+
+    def _on_time_warning(self, _state: State) -> None:
+        self.countdown.update_from_flow()
+        self.sounds.play("warning")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Any touch anywhere restarts the current screen's time limit.
+        # Any touch anywhere restarts the current screen's time limit (and ends its warning).
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
             self.flow.touch()
+            self.countdown.update_from_flow()
+            # The same neutral tap for every button and face, whatever it does.
+            if isinstance(watched, QAbstractButton) and watched.window() is self:
+                self.sounds.play("tap")
         return False
 
     # ------------------------------------------------------------------------------ sync
@@ -310,6 +331,7 @@ class KioskWindow(QWidget):
         self.ticker.stop()
         self.sync_timer.stop()
         self.hotspot.timer.stop()
+        self.sounds.close()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -7,14 +7,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk._qt.qt_style import Metrics
-from kiosk._qt.qt_widgets import button, label
+from kiosk._qt.qt_widgets import Button, button, label
 from kiosk.flow import Flow
 from kiosk.i18n import tr
 
@@ -39,14 +38,11 @@ class NumberPad(QWidget):
         super().__init__(parent)
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, Button] = {}
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "delete"]
         for i, key in enumerate(keys):
-            b = QPushButton(key, self)
-            b.setObjectName("key" if key.isdigit() else "secondary")
-            b.setAccessibleName(key)
+            b = Button("key" if key.isdigit() else "secondary", key, self)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _=False, k=key: self.key_pressed.emit(k))
             self._grid.addWidget(b, i // 3, i % 3)
             self.buttons[key] = b
@@ -57,10 +53,13 @@ class NumberPad(QWidget):
 
     def apply_metrics(self, m: Metrics) -> None:
         self._grid.setSpacing(m.gap)
+        for b in self.buttons.values():
+            b.set_padding(m.px(8), m.px(4))
 
 
 class _PadScreen(QWidget):
-    """Title, hint, a display, an error line, cancel/OK on the left; the pad on the right."""
+    """The title across the top; hint, display, error line, cancel/OK on the left; the pad on
+    the right."""
 
     max_digits = 12
 
@@ -71,11 +70,9 @@ class _PadScreen(QWidget):
         self.digits = ""
         self.title = label("title")
         self.hint = label("soft")
-        self.hint.setWordWrap(True)
-        self.display = label("display")
+        self.display = label("display", wrap=False)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error = label("error")
-        self.error.setWordWrap(True)
         self.cancel = button("secondary")
         self.ok = button("primary")
         self.pad = NumberPad()
@@ -83,9 +80,7 @@ class _PadScreen(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         left = QVBoxLayout()
-        left.addWidget(self.title)
         left.addWidget(self.hint)
-        left.addSpacing(20)
         left.addWidget(self.display)
         left.addWidget(self.error)
         left.addStretch(1)
@@ -93,9 +88,12 @@ class _PadScreen(QWidget):
         buttons.addWidget(self.cancel, 1)
         buttons.addWidget(self.ok, 1)
         left.addLayout(buttons)
-        self._row = QHBoxLayout(self)
+        self._row = QHBoxLayout()
         self._row.addLayout(left, 5)
         self._row.addWidget(self.pad, 4)
+        self._outer = QVBoxLayout(self)
+        self._outer.addWidget(self.title)
+        self._outer.addLayout(self._row, 1)
         self._left = left
         self._buttons = buttons
 
@@ -104,11 +102,14 @@ class _PadScreen(QWidget):
         self.ok.clicked.connect(self._on_ok)
 
     def apply_metrics(self, m: Metrics) -> None:
-        self._row.setContentsMargins(m.margin, m.margin, m.margin, m.margin)
+        self._outer.setContentsMargins(m.margin, max(m.px(36), m.mm(2)), m.margin, m.margin)
+        self._outer.setSpacing(m.gap)
         self._row.setSpacing(m.margin)
         self._left.setSpacing(m.gap)
         self._buttons.setSpacing(m.gap)
         self.pad.apply_metrics(m)
+        for b in (self.cancel, self.ok):
+            b.set_padding(m.px(28), m.px(8))
 
     def _on_key(self, key: str) -> None:
         self.flow.touch()
@@ -120,6 +121,10 @@ class _PadScreen(QWidget):
             self.digits += key
         self.error.clear()
         self._show()
+        self._typed()
+
+    def _typed(self) -> None:
+        """What the screen does with the digits so far, besides showing them."""
 
     def type_digits(self, text: str) -> None:
         """Press the pad's keys for each digit of ``text`` (used by tests and screenshots)."""
@@ -155,6 +160,10 @@ class PhoneScreen(_PadScreen):
 
     def _show(self) -> None:
         self.display.setText(group_digits(self.digits) or " ")
+
+    def _typed(self) -> None:
+        # Kept if the time limit fires before OK, once they form a number.
+        self.flow.set_phone_draft(self.digits)
 
     def _on_cancel(self) -> None:
         self.flow.cancel_phone()

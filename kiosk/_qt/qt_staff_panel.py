@@ -11,13 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk._qt.qt_style import Metrics
-from kiosk._qt.qt_widgets import button, card, label
+from kiosk._qt.qt_widgets import Button, button, card, label
 from kiosk.flow import Flow
 from kiosk.i18n import tr
 
@@ -80,7 +79,7 @@ class StaffPanel(QWidget):
         self.who.setWordWrap(True)
         self.sign_hint = label("soft")
         self.staff_grid = QGridLayout()
-        self.staff_buttons: dict[str, QPushButton] = {}
+        self.staff_buttons: dict[str, Button] = {}
         self.sign_out = button("secondary")
         self.count = label("heading")
         self.store = label("body")
@@ -166,7 +165,11 @@ class StaffPanel(QWidget):
             lay.setContentsMargins(m.px(30), m.px(26), m.px(30), m.px(26))
             lay.setSpacing(m.px(18))
         buttons.setSpacing(m.gap)
-        grid.setSpacing(m.px(18))
+        grid.setSpacing(m.gap)
+        for b in (self.done, self.sign_out, self.language, self.retry, self.close_app):
+            b.set_padding(m.px(28), m.px(8))
+        for b in self.staff_buttons.values():
+            b.set_padding(m.px(20), m.px(8))
 
     def refresh(self) -> None:
         f, lang = self.flow, self.flow.language

@@ -3,8 +3,8 @@
 Run: ``python -m tests.bench.bench_tap [--taps 2000]``. Not pass/fail: it prints our figure
 beside a bare SQLite ``INSERT; COMMIT`` with the same pragmas, measured in the same run.
 
-Each tap is what the view does when a citizen touches a face: ``flow.start()`` (idle → rate),
-then the timed part, ``flow.rate(level)`` — for a 差评 ``rate`` then ``toggle_reason`` and
+Each tap is what the view does when a citizen touches a face on the idle screen, timed:
+``flow.rate(level)`` — for a 差评 ``rate`` then ``toggle_reason`` and
 ``confirm`` — which returns once ``LocalStore.record`` has COMMITted and the flow is on the
 thank-you screen. The flow's clock is advanced past the thank-you screen between taps so no tap
 is flagged as too fast (misuse checks still run: they read the store every tap).
@@ -41,7 +41,6 @@ def bench_taps(db: Path, taps: int) -> list[float]:
         flow = Flow(roster=roster, window="A01", store=store, clock=lambda: now[0])
         for i in range(taps):
             level = 5 - i % 5
-            flow.start()
             t = time.perf_counter()
             flow.rate(level)
             if level <= 2:

@@ -225,7 +225,6 @@ def main(argv: list[str] | None = None) -> None:
                 to_ack: list[float] = []
                 for i in range(args.taps):
                     level = 1 if i % 10 == 9 else (4 if i % 4 == 3 else 5)
-                    flow.start()
                     flow.rate(level)
                     if level <= 2:
                         flow.toggle_reason("tui")

@@ -239,7 +239,6 @@ class Kiosk:
         """A citizen rates: a face; after a 差评 a reason (and every other time a phone)."""
         level = level if level is not None else 5 - self.taps % 5
         f = self.flow
-        f.start()
         f.rate(level)
         if level <= 2:
             f.toggle_reason("leng" if self.taps % 2 else "tui")

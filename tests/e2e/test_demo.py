@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 EXPECTED_BOARD = ["01-lists", "02-table", "04-hardest", "05-weekly", "06-distribution"]
-EXPECTED_KIOSK = ["idle", "rate", "why", "thanks", "staff"]
+EXPECTED_KIOSK = ["idle", "why", "thanks", "staff", "idle-en", "why-en"]
 
 
 def _not_blank(path: Path) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import DEMO_ROSTER, ConfigError, load_config, load_roster
+from kiosk.config import DEMO_ROSTER, ConfigError, Display, load_config, load_roster
 
 GOOD = """
 [kiosk]
@@ -74,6 +74,29 @@ def test_no_config_file_means_the_demo() -> None:
         ('[kiosk]\nwindow = "A01"\nserver_url = "hall:8000"\n', "kiosk.server_url", "http://"),
         ('[kiosk]\nwindow = "A01"\nwindwo = "x"\n', "kiosk.windwo", "unknown key"),
         ("[timings]\nthanks_s = 4\n", "kiosk", "missing section"),
+        # Floors: a citizen must get 20 s of quiet and a 25 s warning; the thank-you is read.
+        (
+            '[kiosk]\nwindow = "A01"\n[timings]\nwhy_timeout_s = 0.5\n',
+            "timings.why_timeout_s",
+            "at least 45",
+        ),
+        ('[kiosk]\nwindow = "A01"\n[timings]\nthanks_s = 1\n', "timings.thanks_s", "at least 3"),
+        (
+            '[kiosk]\nwindow = "A01"\n[timings]\nlanguage_timeout_s = 10\n',
+            "timings.language_timeout_s",
+            "at least 45",
+        ),
+        (
+            '[kiosk]\nwindow = "A01"\n[display]\ndiagonal_in = 300\n',
+            "display.diagonal_in",
+            "at most 100",
+        ),
+        (
+            '[kiosk]\nwindow = "A01"\n[display]\nmm_per_px = "0.2"\n',
+            "display.mm_per_px",
+            "must be a number",
+        ),
+        ('[kiosk]\nwindow = "A01"\n[display]\ninches = 21\n', "display.inches", "unknown key"),
     ],
 )
 def test_bad_setting_names_key_and_file(tmp_path: Path, text: str, key: str, words: str) -> None:
@@ -118,3 +141,20 @@ def test_server_roster_preferred_when_it_has_the_window(tmp_path: Path) -> None:
     assert load_roster(cfg, cached=server).windows["A01"].name == "一号综合窗口"
     server["windows"][0]["code"] = "B01"  # not ours: fall back to the file
     assert load_roster(cfg, cached=server).windows["A01"].name == "1号窗口"
+
+
+def test_display_names_the_panel_or_a_default_per_resolution(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, '[kiosk]\nwindow = "A01"\n[display]\ndiagonal_in = 21.5\n'))
+    assert round(cfg.display.pitch(1920, 1080), 3) == 0.248
+    cfg = load_config(write(tmp_path, '[kiosk]\nwindow = "A01"\n[display]\nmm_per_px = 0.3\n'))
+    assert cfg.display.pitch(1280, 800) == 0.3
+    default = load_config(write(tmp_path, '[kiosk]\nwindow = "A01"\n')).display
+    assert round(default.pitch(1920, 1080), 3) == 0.248  # a 21.5-inch counter panel
+    assert round(default.pitch(1280, 800), 3) == 0.170  # a 10.1-inch tablet
+    assert round(default.pitch(800, 1280), 3) == 0.170  # either orientation
+    assert Display().pitch(1111, 777) == 0.17  # unknown: small pixels, so text errs large
+
+
+def test_old_rate_timeout_key_still_starts_the_kiosk(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, '[kiosk]\nwindow = "A01"\n[timings]\nrate_timeout_s = 90\n'))
+    assert cfg.timings.language_timeout_s == 90

@@ -56,7 +56,8 @@ def make_flow(roster: Roster, store: LocalStore, clock: Clock) -> Callable[..., 
     def make(**kw: Any) -> Flow:
         kw.setdefault("store", store)
         kw.setdefault(
-            "timings", Timings(rate_timeout_s=30, why_timeout_s=60, thanks_s=4, idle_return_s=60)
+            "timings",
+            Timings(language_timeout_s=60, why_timeout_s=60, thanks_s=4, idle_return_s=60),
         )
         kw.setdefault("misuse", Misuse(min_interval_s=3, burst_count=8, burst_window_s=60))
         return Flow(roster=roster, window="A01", clock=clock, staff_pin="2468", **kw)
@@ -74,9 +75,8 @@ def rows(store: LocalStore) -> list[sqlite3.Row]:
 
 
 def rate_once(flow: Flow, clock: Clock, level: int) -> None:
-    """Idle -> faces -> one tap (-> skip for a 差评) -> thank-you -> idle."""
+    """Idle (the faces) -> one tap (-> skip for a 差评) -> thank-you -> idle."""
     assert flow.state is State.IDLE
-    flow.start()
     flow.rate(level)
     if level <= 2:
         flow.skip()
@@ -93,8 +93,7 @@ def test_good_level_records_at_once_then_thanks(
     flow = make_flow()
     seen: list[Recorded] = []
     flow.rating_recorded.connect(seen.append)
-    flow.start()
-    assert flow.state is State.RATE
+    assert flow.state is State.IDLE  # the faces are on the idle screen: one tap rates
     flow.rate(level)
     assert flow.state is State.THANKS
     (row,) = rows(store)
@@ -108,7 +107,6 @@ def test_bad_level_asks_why_and_records_reasons_and_phone(
     make_flow: Callable[..., Flow], store: LocalStore
 ) -> None:
     flow = make_flow()
-    flow.start()
     flow.rate(1)
     assert flow.state is State.WHY and rows(store) == []
     codes = [r.code for r in flow.reasons]
@@ -132,7 +130,6 @@ def test_bad_level_asks_why_and_records_reasons_and_phone(
 
 def test_skip_records_without_reasons(make_flow: Callable[..., Flow], store: LocalStore) -> None:
     flow = make_flow()
-    flow.start()
     flow.rate(2)
     flow.toggle_reason("lan")
     flow.skip()
@@ -140,58 +137,121 @@ def test_skip_records_without_reasons(make_flow: Callable[..., Flow], store: Loc
     assert (row["level"], row["reasons"], row["phone"]) == (2, "[]", None)
 
 
-def test_why_timeout_records_without_reasons_but_touch_extends(
+def test_why_timeout_keeps_the_chosen_reasons_and_phone_and_touch_extends(
     make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
 ) -> None:
     flow = make_flow()
-    flow.start()
+    warned: list[State] = []
+    flow.time_warning.connect(warned.append)
     flow.rate(2)
+    flow.toggle_reason("tui")
+    flow.open_phone_pad()
+    assert flow.submit_phone("13800138000") is None
     clock.advance(50)
-    flow.toggle_reason("tan")  # a touch mid-choice restarts the limit
-    clock.advance(50)
+    flow.toggle_reason("leng")  # a touch mid-choice restarts the limit
+    clock.advance(34)
+    flow.tick()
+    assert warned == [] and not flow.warning
+    clock.advance(1.5)  # 24.5 s left: warned (>= 20 s before), once
+    flow.tick()
+    flow.tick()
+    assert warned == [State.WHY] and flow.warning
+    clock.advance(24)
     flow.tick()
     assert flow.state is State.WHY and rows(store) == []
-    clock.advance(11)
+    clock.advance(1)
     flow.tick()
     assert flow.state is State.THANKS
     (row,) = rows(store)
-    assert (row["level"], row["reasons"]) == (2, "[]")
+    assert (row["level"], json.loads(row["reasons"]), row["phone"]) == (
+        2,
+        ["tui", "leng"],
+        "13800138000",
+    )
 
 
-def test_timeout_scale_lengthens_citizen_limits(
-    make_flow: Callable[..., Flow], clock: Clock
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("13912345678", "13912345678"),  # typed, OK never pressed: a valid number is kept
+        ("139123", "13800138000"),  # half a number: the one confirmed before stays
+    ],
+)
+def test_phone_screen_timeout_keeps_reasons_and_the_number(
+    make_flow: Callable[..., Flow], store: LocalStore, clock: Clock, typed: str, stored: str
 ) -> None:
-    flow = make_flow(timings=Timings(rate_timeout_s=30, timeout_scale=10))
-    flow.start()
-    clock.advance(299)
+    flow = make_flow()
+    flow.rate(1)
+    flow.toggle_reason("tui")
+    flow.toggle_reason("leng")
+    flow.open_phone_pad()
+    assert flow.submit_phone("138 0013 8000") is None
+    flow.open_phone_pad()
+    flow.set_phone_draft(typed)
+    assert flow.state is State.PHONE
+    clock.advance(61)
     flow.tick()
-    assert flow.state is State.RATE
-    clock.advance(2)
-    flow.tick()
-    assert flow.state is State.IDLE
+    assert flow.state is State.THANKS
+    (row,) = rows(store)
+    assert (json.loads(row["reasons"]), row["phone"]) == (["tui", "leng"], stored)
 
 
-def test_rate_screen_left_alone_returns_to_idle_unrecorded(
+def test_limits_have_floors_and_timeout_scale_covers_every_one(
+    make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
+) -> None:
+    # Values made in code below the floors are raised to them (a config file is refused).
+    floored = Timings(language_timeout_s=1, why_timeout_s=0.5, thanks_s=0.5, idle_return_s=1)
+    assert [floored.seconds(k) for k in Timings.FLOORS] == [45, 45, 3, 15]
+    scaled = Timings(timeout_scale=10)
+    flow = make_flow(timings=scaled, misuse=Misuse(min_interval_s=0))
+    expected = {
+        "why": 600,
+        "thanks": 40,
+        "language": 600,
+        "staff": 600,
+    }
+    flow.rate(2)
+    assert flow.seconds_left() == expected["why"]
+    flow.skip()
+    assert flow.seconds_left() == expected["thanks"]
+    clock.advance(39)
+    flow.tick()
+    assert flow.state is State.THANKS  # read slowly: the thank-you lasts 10x as well
+    clock.advance(1)
+    flow.tick()
+    flow.set_language("en")
+    assert flow.seconds_left() == expected["language"]
+    flow.request_staff()
+    assert flow.seconds_left() == expected["staff"]
+
+
+def test_idle_left_in_the_other_language_warns_then_goes_back(
     make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
 ) -> None:
     flow = make_flow()
-    flow.start()
-    clock.advance(29)
+    warned: list[State] = []
+    flow.time_warning.connect(warned.append)
+    assert flow.seconds_left() is None  # in the default language the faces wait for ever
+    flow.set_language("en")
+    clock.advance(36)
     flow.tick()
-    assert flow.state is State.RATE
-    clock.advance(2)
+    assert warned == [State.IDLE] and flow.language == "en"
+    flow.touch()  # still reading: the limit restarts
+    clock.advance(59)
     flow.tick()
-    assert flow.state is State.IDLE and rows(store) == []
+    assert flow.language == "en"
+    clock.advance(1)
+    flow.tick()
+    assert flow.state is State.IDLE and flow.language == "zh" and flow.seconds_left() is None
+    assert rows(store) == []
 
 
 def test_faces_return_only_after_the_minimum_interval(
     make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
 ) -> None:
-    flow = make_flow(timings=Timings(thanks_s=1), misuse=Misuse(min_interval_s=10))
-    flow.start()
+    flow = make_flow(timings=Timings(thanks_s=3), misuse=Misuse(min_interval_s=10))
     flow.rate(5)
     flow.rate(5)  # hammering the screen during the thank-you does nothing
-    flow.start()
     clock.advance(9)
     flow.tick()
     assert flow.state is State.THANKS
@@ -205,11 +265,9 @@ def test_rating_sooner_than_interval_after_restart_is_flagged(
     make_flow: Callable[..., Flow], store: LocalStore, clock: Clock
 ) -> None:
     first = make_flow()
-    first.start()
     first.rate(4)
     clock.advance(1)
     again = make_flow()  # e.g. the app restarted at once: the store remembers the last time
-    again.start()
     again.rate(4)
     assert [r["flags"] for r in rows(store)] == ["[]", '["interval"]']
 
@@ -375,13 +433,12 @@ def test_store_failure_is_out_of_service_and_not_acknowledged(
     flow = make_flow(store=broken)
     seen: list[Recorded] = []
     flow.rating_recorded.connect(seen.append)
-    flow.start()
     flow.rate(5)
     assert flow.state is State.OUT_OF_SERVICE
     assert flow.problem == "磁盘已满 / disk full"
     assert seen == [] and broken.calls == 1
-    flow.start()  # taps do nothing while out of service
-    assert flow.state is State.OUT_OF_SERVICE
+    flow.rate(5)  # taps do nothing while out of service
+    assert flow.state is State.OUT_OF_SERVICE and broken.calls == 1
     flow.request_staff()
     assert flow.enter_pin("2468")
     flow.close_staff()
@@ -435,7 +492,6 @@ def test_record_passes_exactly_the_store_contract(make_flow: Callable[..., Flow]
             calls.append(kw)
 
     flow = make_flow(store=Spy())
-    flow.start()
     flow.rate(4)
     (kw,) = calls
     assert set(kw) == {

@@ -16,18 +16,23 @@ from PySide6.QtWidgets import QApplication
 from assets import FONT_FILE
 from assets._qt import install_app_font
 
+# Every screen in Chinese and in English (``-en``), the faces on idle, and the time-limit
+# warnings; the config error shows both languages at once.
 SCREENS = [
-    "idle",
-    "idle-en",
-    "rate",
-    "why",
-    "phone",
-    "thanks",
-    "pin",
-    "staff",
-    "out-of-service",
-    "config-error",
-]
+    f"{name}{lang}"
+    for name in (
+        "idle",
+        "idle-with-server",
+        "why",
+        "why-warning",
+        "phone",
+        "thanks",
+        "pin",
+        "staff",
+        "out-of-service",
+    )
+    for lang in ("", "-en")
+] + ["idle-warning-en", "config-error"]
 
 
 def run_kiosk(
