@@ -104,7 +104,7 @@ class _PadScreen(QWidget):
     def apply_metrics(self, m: Metrics) -> None:
         self._outer.setContentsMargins(m.margin, max(m.px(36), m.mm(2)), m.margin, m.margin)
         self._outer.setSpacing(m.gap)
-        self._row.setSpacing(m.margin)
+        self._row.setSpacing(max(m.margin, m.gap))
         self._left.setSpacing(m.gap)
         self._buttons.setSpacing(m.gap)
         self.pad.apply_metrics(m)

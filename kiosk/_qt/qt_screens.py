@@ -146,7 +146,7 @@ class IdleScreen(QWidget):
         self._outer.setSpacing(m.gap)
         self._top.setSpacing(m.gap)
         self._band.setSpacing(m.gap)
-        self._row.setSpacing(m.gap)
+        self._row.setSpacing(m.face_gap)
         avatar = max(m.px(200), m.mm(22))
         self.avatar.setFixedSize(avatar, avatar)
         pad = max(m.px(24), m.mm(2.5))

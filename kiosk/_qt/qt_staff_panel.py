@@ -104,9 +104,8 @@ class StaffPanel(QWidget):
         left = QVBoxLayout(self.left_card)
         left.addWidget(self.who)
         left.addWidget(self.sign_hint)
-        left.addLayout(self.staff_grid)
+        left.addLayout(self.staff_grid)  # the staff's names, then "sign out"
         left.addStretch(1)
-        left.addWidget(self.sign_out, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.right_card = card()
         right = QVBoxLayout(self.right_card)
@@ -154,6 +153,9 @@ class StaffPanel(QWidget):
             b.clicked.connect(lambda _=False, code=s.code: self.flow.sign_in(code))
             self.staff_grid.addWidget(b, i // 2, i % 2)
             self.staff_buttons[s.code] = b
+        n = len(self.staff_buttons)
+        self.staff_grid.removeWidget(self.sign_out)
+        self.staff_grid.addWidget(self.sign_out, n // 2, n % 2)
         self.refresh()
 
     def apply_metrics(self, m: Metrics) -> None:
@@ -166,6 +168,7 @@ class StaffPanel(QWidget):
             lay.setSpacing(m.px(18))
         buttons.setSpacing(m.gap)
         grid.setSpacing(m.gap)
+        self.sign_hint.setVisible(not m.compact)  # staff know to touch their name
         for b in (self.done, self.sign_out, self.language, self.retry, self.close_app):
             b.set_padding(m.px(28), m.px(8))
         for b in self.staff_buttons.values():
