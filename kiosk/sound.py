@@ -61,14 +61,21 @@ class Sounds:
         self._closed = False
         self.backend = "not opened"
 
+    def open(self) -> None:
+        """Open the device now, in the background, so that the first tap sounds at once."""
+        self._start(None)
+
     def play(self, name: str) -> None:
+        self._start(self._clips[name])  # a KeyError for an unknown name: a bug, not a no-op
+
+    def _start(self, clip: bytes | None) -> None:
         if not self.enabled:
             return
-        clip = self._clips[name]  # a KeyError for an unknown name: a bug, not a quiet no-op
         with self._lock:
             if self._closed:
                 return
-            self._queue.append(memoryview(clip))
+            if clip is not None:
+                self._queue.append(memoryview(clip))
             if self._device is not None or self._opening:
                 return
             if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_S:

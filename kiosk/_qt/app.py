@@ -75,13 +75,14 @@ def run(
             window.set_recovered_from(str(rec))
         flow.set_store(new)
 
+    sounds = Sounds(enabled=not rendering)
     window = KioskWindow(
         flow,
         qr_url=qr_url(config, roster),
         photo_dirs=[config.roster_path.parent, config.data_dir / "photos"],
         on_retry=retry,
         demo_pin=config.staff_pin == DEMO_PIN,
-        sounds=Sounds(enabled=not rendering),
+        sounds=sounds,
         sync_link=link,
         config=config,
     )
@@ -101,6 +102,7 @@ def run(
         flow.rating_recorded.connect(lambda _r: link.notify())
         link.start()  # its own thread: the network never touches the GUI thread
     _show(window, args)
+    sounds.open()  # its own thread: the first citizen's tap is heard at once
     _quit_on_signals(app)
     code = app.exec()
     _shutdown(window, store, link)

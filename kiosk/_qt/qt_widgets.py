@@ -189,6 +189,8 @@ class Text(QLabel):
         self.setWordWrap(wrap)
         self.setAlignment(align)
         self._runs: list[TextRun] = []
+        self._hfw_key: tuple[str, str, int] | None = None
+        self._hfw = 0
         pol = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         pol.setHeightForWidth(wrap)
         self.setSizePolicy(pol)
@@ -205,9 +207,13 @@ class Text(QLabel):
         return self.wordWrap()
 
     def heightForWidth(self, width: int) -> int:
+        # Layouts ask this many times per pass; lay the text out once per text, font and width.
         ex, ey = self._extra()
-        w = wrap_text(self.text(), self.font(), width - ex)
-        return math.ceil(w.height) + ey
+        key = (self.text(), self.font().key(), width - ex)
+        if self._hfw_key != key:
+            self._hfw_key = key
+            self._hfw = math.ceil(wrap_text(self.text(), self.font(), width - ex).height)
+        return self._hfw + ey
 
     def sizeHint(self) -> QSize:
         self.ensurePolished()
