@@ -102,7 +102,9 @@ def run(
         flow.rating_recorded.connect(lambda _r: link.notify())
         link.start()  # its own thread: the network never touches the GUI thread
     _show(window, args)
-    sounds.open()  # its own thread: the first citizen's tap is heard at once
+    # Once the screen is up (not competing with the first frame), on its own thread: the first
+    # citizen's tap is then heard at once.
+    QTimer.singleShot(1500, sounds.open)
     _quit_on_signals(app)
     code = app.exec()
     _shutdown(window, store, link)
