@@ -417,6 +417,43 @@ class AdminClient(BoardClient):
                 return
             after = page.next
 
+    def session_info(self) -> dict[str, Any]:
+        """``GET /auth/session``: who this token is (kind, name, role, halls, unit, expiry)."""
+        info: dict[str, Any] = self._request("GET", "/auth/session").json()
+        return info
+
+    def sign_out(self) -> None:
+        """``DELETE /auth/session``: this operator session's token stops working."""
+        self._request("DELETE", "/auth/session")
+
+    def audit(
+        self,
+        *,
+        hall: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """``GET /admin/audit``, newest first; ``action``/``target`` may end in ``*``."""
+        params: dict[str, Any] = {"limit": limit}
+        for k, v in (("hall", hall), ("actor", actor), ("action", action), ("target", target)):
+            if v:
+                params[k] = v
+        if since is not None:
+            params["since"] = since.isoformat()
+        if until is not None:
+            params["until"] = until.isoformat()
+        rows: list[dict[str, Any]] = self._request("GET", "/admin/audit", params=params).json()
+        return rows
+
+    def verify_audit(self) -> dict[str, Any]:
+        """``GET /admin/audit/verify``: ``{ok, entries, problem, seq}`` of the hash chain."""
+        out: dict[str, Any] = self._request("GET", "/admin/audit/verify").json()
+        return out
+
     def anomalies(
         self, terminal: str | None = None, *, include_resolved: bool = False
     ) -> list[Anomaly]:

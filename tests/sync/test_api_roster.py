@@ -185,4 +185,15 @@ def test_admin_reads_the_whole_roster_back_and_it_round_trips_as_xlsx(
 
     assert status("XX", hall.admin) == 404
     assert status("TL", kiosk.headers) == 403
+    # Every operator of the hall reads it (an inspector picks units and staff from it) …
+    for name, role, unit in (
+        ("o1", "office", None),
+        ("i1", "inspector", None),
+        ("u1", "unit", "YJJ"),
+    ):
+        assert status("TL", hall.operator(name, role, unit=unit).headers) == 200
+    # … an operator of another hall does not.
+    other = demo_text(demo_roster_path).replace("hall,TL,", "hall,T2,", 1).encode()
+    assert hall.import_roster(other, "t2.csv").status_code == 200
+    assert status("TL", hall.operator("o2", "office", halls=("T2",)).headers) == 403
     assert status("T%20L", hall.admin) == 422

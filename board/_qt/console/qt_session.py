@@ -14,7 +14,7 @@ from board._qt.console.app import ConsolePrefs
 from board._qt.console.qt_common import Identity
 from board._qt.console.qt_window import ConsoleWindow
 from board._qt.console.qt_worker import ApiWorker, Client
-from board._qt.console.texts import Lang
+from board._qt.console.texts import Lang, Tr
 from sync.client import DEFAULT_SERVER_URL
 
 __all__ = ["ConsoleShell"]
@@ -69,6 +69,7 @@ class ConsoleShell(QObject):
         )
         window.ctx.hall_changed.connect(self._remember_hall)
         window.signed_out.connect(self._on_sign_out)
+        window.session_ended.connect(self._on_session_ended)
         window.show()
         self.window = window
         return window
@@ -83,14 +84,21 @@ class ConsoleShell(QObject):
                 self.prefs.hall = self.window.ctx.hall
                 self.prefs.save()
 
-    def _on_sign_out(self) -> None:
+    def _on_sign_out(self, message: str = "", *, tell_server: bool = True) -> None:
         window, self.window = self.window, None
         if window is not None:
+            if tell_server and window.identity.role != "admin":
+                # Queued before the client is dropped below: it runs with this session's token.
+                self.api.run(lambda c: c.sign_out(), on_error=lambda _e: None)
             window.close()
             window.deleteLater()
         self.api.set_client(None)
         self.token = None
-        self.show_sign_in()
+        self.show_sign_in(message)
+
+    def _on_session_ended(self, reason: str) -> None:
+        message = Tr(self.prefs.lang)("session_ended", message=reason)
+        self._on_sign_out(message, tell_server=False)
 
     def stop(self) -> None:
         self.api.stop()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from board._qt.console.qt_audit import AuditPage
 from board._qt.console.qt_common import ConsoleContext, Identity, Page, error_text
 from board._qt.console.qt_export import ExportPage
 from board._qt.console.qt_flagged import FlaggedPage
@@ -53,6 +54,7 @@ PAGE_TYPES: list[type[Page]] = [
     RosterPage,
     TerminalsPage,
     ExportPage,
+    AuditPage,
 ]
 REFRESH_MS = 60_000
 QUARTERS_BACK = 7
@@ -103,6 +105,7 @@ class ConsoleWindow(QMainWindow):
     """The office console over one signed-in client (``ApiWorker``)."""
 
     signed_out = Signal()
+    session_ended = Signal(str)  # the server's reason (expired, signed out elsewhere, disabled)
     page_shown = Signal(str)
 
     def __init__(
@@ -364,6 +367,9 @@ class ConsoleWindow(QMainWindow):
     # messages -------------------------------------------------------------------------------
 
     def show_error(self, error: ApiError) -> None:
+        if error.status == 401 and self.identity.role != "admin":
+            self.session_ended.emit(error.detail)  # back to the sign-in form, saying why
+            return
         self.errors.show_text(error_text(self.ctx.t, error, self.identity.server))
 
     def _on_message(self, text: str) -> None:

@@ -49,6 +49,7 @@ class _Job:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[ApiError], None] | None
     owner: QObject | None
+    client: Client | None  # the client when the job was queued (a sign-out comes after it)
 
 
 class ApiWorker(QObject):
@@ -79,7 +80,7 @@ class ApiWorker(QObject):
         """Use this client from the next job on (after sign-in); the old one is closed."""
         old, self._client = self._client, client
         if old is not None and old is not client:
-            self.run(lambda _c: old.close())
+            self.run(lambda c: c.close(), client=old)  # after the jobs queued for it
 
     def run(
         self,
@@ -88,6 +89,7 @@ class ApiWorker(QObject):
         on_error: Callable[[ApiError], None] | None = None,
         *,
         owner: QObject | None = None,
+        client: Client | None = None,
     ) -> int:
         """Queue ``fn(client)``; call ``on_done(result)`` or ``on_error(ApiError)`` later."""
         if self._thread is None:
@@ -97,7 +99,7 @@ class ApiWorker(QObject):
             bound = getattr(on_done, "__self__", None)
             owner = bound if isinstance(bound, QObject) else None
         self._next_id += 1
-        job = _Job(self._next_id, fn, on_done, on_error, owner)
+        job = _Job(self._next_id, fn, on_done, on_error, owner, client or self._client)
         self._jobs[job.id] = job
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)
@@ -130,7 +132,7 @@ class ApiWorker(QObject):
             job = self._queue.get()
             if job is None:
                 return
-            client = self._client
+            client = job.client
             try:
                 if client is None:
                     raise ApiError(401, "not signed in")

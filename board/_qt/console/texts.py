@@ -73,6 +73,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "该账号已被暂时锁定：{message}",
         "This account is locked for now: {message}",
     ),
+    "session_ended": (
+        "登录已失效，请重新登录（{message}）",
+        "Your session ended; sign in again ({message})",
+    ),
     "signin_wait": (
         "尝试次数过多，请稍后再试：{message}",
         "Too many attempts; wait a moment: {message}",

@@ -18,7 +18,15 @@ from sqlmodel import col, func, select, update
 
 from sync.roster import Roster, RosterError, parse_roster_bytes
 from sync.server import models as m
-from sync.server.api.deps import ClockDep, DbDep, OfficeDep, Principal, SessionDep, SettingsDep
+from sync.server.api.deps import (
+    AnyOperatorDep,
+    ClockDep,
+    DbDep,
+    OfficeDep,
+    Principal,
+    SessionDep,
+    SettingsDep,
+)
 from sync.server.api.errors import responses
 from sync.server.audit import record_audit
 from sync.server.core.db import Database
@@ -120,10 +128,12 @@ def _apply(db: Database, who: Principal, roster: Roster, filename: str) -> dict[
 )
 def read_roster(
     hall: Annotated[str, Path(pattern=CODE_PATTERN, description="the hall's code")],
-    who: OfficeDep,
+    who: AnyOperatorDep,
     session: SessionDep,
 ) -> Any:
-    """A hall's whole roster as it was imported (the console's tables, "save as XLSX")."""
+    """A hall's whole roster as it was imported (the console's tables, "save as XLSX"). Every
+    operator of the hall may read it: an inspector picks units and staff from it, a unit's
+    operator reads the names its cases mention."""
     who.require_hall(hall)
     roster = load_roster(session, hall)
     if roster is None:
