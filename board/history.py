@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import httpx
 
+from board.hardest import compute_hardest_sections
 from board.standings import QuarterOutcome, compute_standings
 from sync.client import ApiError, BoardClient
 from sync.quarter import Quarter
@@ -21,7 +23,8 @@ HISTORY_QUARTERS = 3
 def fetch_history(
     client: BoardClient, hall: str, quarter: str, quarters: int = HISTORY_QUARTERS
 ) -> list[QuarterOutcome]:
-    """The black lists and hardest top 3 of the quarters before ``quarter``, oldest first.
+    """The black lists and hardest top 3 (units, and sections where the hall has them) of the
+    quarters before ``quarter``, oldest first.
 
     Stops at the first quarter the store cannot give (or that has no ratings): a streak needs
     consecutive quarters, so nothing before a gap can count.
@@ -36,5 +39,9 @@ def fetch_history(
             break
         if not isinstance(r.data, dict) or not r.data.get("counts"):
             break
-        out.append(compute_standings(r.data).outcome())
+        outcome = compute_standings(r.data).outcome()
+        sections = compute_hardest_sections(r.data)
+        if sections is not None:
+            outcome = replace(outcome, section_top3=sections.top3)
+        out.append(outcome)
     return out[::-1]

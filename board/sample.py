@@ -5,18 +5,23 @@ the poster and their tests run the real standings engine on it. The same seed gi
 
 What the demo shows on purpose: one unit clearly worse than the rest (区城市管理局, many 差评
 citing 推 and 冷), a few units with too few ratings to be ranked, some flagged (excluded) ratings,
-and a few inspection deductions.
+and a few inspection deductions. Its 101 sections get the ratings their counters' staff took and
+a quarter's public review: about 180 answered letters, with a few sections that people find hard
+quarter after quarter (the land registry's 登记受理科 above all), so the hardest-sections page
+shows places, problems and the escalation of streaks.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from assets import DEMO_ROSTER
+from board.hardest import compute_hardest_sections
 from board.standings import QuarterOutcome, Standings, compute_standings
 from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
@@ -39,6 +44,21 @@ FEW_RATINGS_UNITS = ("CLH", "GZC", "LYJ")  # below min_ratings (30): never on a 
 # Units a little better than the crowd so the red list is stable across seeds.
 _STRONG = {"SWJ": 0.97, "BDC": 0.96, "GAJ": 0.95, "RSJ": 0.945, "GJJ": 0.93}
 _WEAK = {"JTJ": 0.78, "ZJW": 0.82}
+# Sections people find hard in the demo review: section -> (share of answers naming a problem,
+# the indicators they name most).
+HARD_SECTIONS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "BDC01": (0.62, ("tui", "lan")),
+    "CGJ01": (0.55, ("leng", "tui")),
+    "MZJ03": (0.5, ("luan", "tan")),
+    "SJJ01": (0.38, ("lan", "luan")),
+    "RSJ02": (0.33, ("tui", "leng")),
+    "JW01": (0.3, ("leng",)),
+    "GHZ02": (0.3, ("lan", "tui")),
+    "ZJW01": (0.27, ("tui",)),
+    "GAJ03": (0.25, ("lan",)),
+    "WJW04": (0.24, ("luan",)),
+    "SWJ02": (0.2, ("tui",)),
+}
 
 
 def quarter_weeks(quarter: str, until: date | None = None) -> list[date]:
@@ -148,6 +168,9 @@ def sample_aggregates(
             },
         ]
 
+    section_counts, section_reasons = _section_ratings(roster, counts, reason_counts)
+    review = _sample_review(roster, quarter, rng, good_hall) if roster.sections else None
+
     settings: dict[str, Any] = dict(roster.settings)
     settings["naming"] = "anonymous" if anonymous else "named"
     reasons = [{"code": c, "name": BUILTIN_REASONS[c][0]} for c in BUILTIN_REASONS]
@@ -170,6 +193,84 @@ def sample_aggregates(
         "inspections": inspections,
         "misconduct": list(misconduct),
         "prior_mean": float(roster.settings.get("prior_mean", 90)),
+        "sections": [
+            {"code": x.code, "name": x.name, "unit": x.unit} for x in roster.sections.values()
+        ],
+        "section_counts": section_counts,
+        "section_reason_counts": section_reasons,
+        "review": review,
+        "section_misconduct": [],
+    }
+
+
+def _section_ratings(
+    roster: Roster, counts: list[dict[str, Any]], reason_counts: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ratings of each unit's counter section (its windows' and staff's section)."""
+    counter = {w.unit: w.section for w in roster.windows.values() if w.section}
+    levels: dict[tuple[str, int], list[int]] = {}
+    for c in counts:
+        section = counter.get(c["unit"])
+        if section:
+            cell = levels.setdefault((section, c["level"]), [0, 0])
+            cell[0] += c["n"]
+            cell[1] += c["flagged"]
+    reasons: dict[tuple[str, str], int] = {}
+    for r in reason_counts:
+        section = counter.get(r["unit"])
+        if section:
+            reasons[(section, r["reason"])] = reasons.get((section, r["reason"]), 0) + r["n"]
+    return (
+        [
+            {"section": sec, "level": lv, "n": n, "flagged": f}
+            for (sec, lv), (n, f) in sorted(levels.items())
+        ],
+        [{"section": sec, "reason": r, "n": n} for (sec, r), n in sorted(reasons.items())],
+    )
+
+
+def _sample_review(
+    roster: Roster, quarter: str, rng: random.Random, good_hall: bool
+) -> dict[str, Any]:
+    """A quarter's public review: 1,000 letters (as Nanchuan mails), about 45 % answered."""
+    codes = list(roster.sections)
+    hard_first = [c for c in HARD_SECTIONS if c in roster.sections]
+    answers: dict[str, list[int]] = {}
+    problems: dict[tuple[str, str], int] = {}
+    responses = 0
+    for _ in range(1000):
+        if rng.random() > 0.45:
+            continue
+        responses += 1
+        picked = {rng.choice(codes) for _ in range(rng.randint(1, 3))}
+        if hard_first and rng.random() < 0.5:
+            picked.add(rng.choice(hard_first))  # the busy, hard sections are met more often
+        for code in sorted(picked):
+            share, usual = HARD_SECTIONS.get(code, (0.06, ("tui", "lan", "leng")))
+            if good_hall:
+                share = min(share, 0.05)
+            cell = answers.setdefault(code, [0, 0])
+            cell[0] += 1
+            if rng.random() < share:
+                cell[1] += 1
+                marks = {rng.choice(usual)}
+                if rng.random() < 0.3:
+                    marks.add(rng.choice(("leng", "lan", "tui", "luan", "tan")))
+                for m in marks:
+                    problems[(code, m)] = problems.get((code, m), 0) + 1
+    return {
+        "id": 1,
+        "title": f"{Quarter.parse(quarter).label_zh}最难办事科室群众评",
+        "closed": False,
+        "sections": codes,
+        "invitations": 1000,
+        "responses": responses,
+        "answers": [
+            {"section": c, "n": n, "with_problems": p} for c, (n, p) in sorted(answers.items())
+        ],
+        "problem_counts": [
+            {"section": c, "problem": m, "n": n} for (c, m), n in sorted(problems.items())
+        ],
     }
 
 
@@ -187,10 +288,15 @@ def sample_history(
     quarter: str = "2026Q3", *, seed: int = 7, count: int = 2
 ) -> list[QuarterOutcome]:
     """What the demo hall's earlier quarters left behind (for streaks), oldest first."""
-    return [
-        compute_standings(sample_aggregates(q, seed=seed)).outcome()
-        for q in previous_quarters(quarter, count)
-    ]
+    out = []
+    for q in previous_quarters(quarter, count):
+        agg = sample_aggregates(q, seed=seed)
+        outcome = compute_standings(agg).outcome()
+        sections = compute_hardest_sections(agg)
+        if sections is not None:
+            outcome = replace(outcome, section_top3=sections.top3)
+        out.append(outcome)
+    return out
 
 
 def sample_standings(quarter: str = "2026Q3", **kwargs: Any) -> Standings:

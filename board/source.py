@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from board.hardest import SectionRanking, compute_hardest_sections
 from board.history import fetch_history
 from board.standings import QuarterOutcome, Standings, compute_standings
 from sync.client import ApiError, BoardClient
@@ -43,6 +44,8 @@ class BoardData:
 
     standings: Standings
     aggregates: dict[str, Any]
+    # The hardest sections (board.hardest); None for a hall without sections (unit view).
+    sections: SectionRanking | None = None
 
 
 @dataclass(frozen=True)
@@ -125,5 +128,7 @@ def compute_board_data(
 ) -> BoardData:
     """Rank the quarter (the pure engine; safe to call on any thread)."""
     return BoardData(
-        standings=compute_standings(aggregates, history=history), aggregates=aggregates
+        standings=compute_standings(aggregates, history=history),
+        aggregates=aggregates,
+        sections=compute_hardest_sections(aggregates, history=history),
     )

@@ -264,11 +264,15 @@ class QuarterOutcome:
     quarter: str  # "2026Q2"
     black: AbstractSet[str] = frozenset()  # unit codes on the black list
     hardest_top3: AbstractSet[str] = frozenset()  # unit codes in the hardest top 3
+    section_top3: AbstractSet[str] = (
+        frozenset()
+    )  # section codes in the hardest top 3 (board.hardest)
 
     def __post_init__(self) -> None:
         # Accept any set (or list) of codes; keep an immutable copy.
         object.__setattr__(self, "black", frozenset(self.black))
         object.__setattr__(self, "hardest_top3", frozenset(self.hardest_top3))
+        object.__setattr__(self, "section_top3", frozenset(self.section_top3))
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,7 @@ class BoardWindow(QMainWindow):
         self.explanation.closed.connect(self._resume_rotation)
         for view in (self.lists, self.table, self.hardest):
             view.unit_selected.connect(self.explain_unit)
+        self.hardest.section_selected.connect(self.explain_section)
 
         self._steps: list[_Step] = []
         self._step = -1
@@ -283,7 +284,7 @@ class BoardWindow(QMainWindow):
         self.header.set_status(self.status)
         self.lists.set_standings(s)
         self.table.set_standings(s)
-        self.hardest.set_standings(s)
+        self.hardest.set_data(s, data.sections)
         self.weekly.set_standings(s)
         self.distribution.set_standings(s)
         if first:
@@ -336,6 +337,22 @@ class BoardWindow(QMainWindow):
         self._rotation.stop()
         place = f"第 {u.rank} 名" if u.rank else "未参与排名"
         self.explanation.show_lines(f"{u.name} · {place}", list(u.explanation))
+
+    def explain_section(self, code: str) -> None:
+        """Why a section is where it is on the hardest list (``board.hardest``)."""
+        if self.data is None or self.data.sections is None:
+            return
+        ranking = self.data.sections
+        entry = next((e for e in ranking.hardest + ranking.others if e.code == code), None)
+        if entry is None:
+            return
+        self._rotation.stop()
+        place = f"最难办事第 {entry.rank} 名" if entry.rank else "未进入前列"
+        # Its own lines, then the two rules a reader needs: how hardness is made, what follows.
+        rules = [ranking.rules[1], ranking.rules[4]]
+        self.explanation.show_lines(
+            f"{entry.unit_name} {entry.name} · {place}", [*entry.explanation, *rules]
+        )
 
     def _resume_rotation(self) -> None:
         if self.data is not None:

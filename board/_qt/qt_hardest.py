@@ -1,8 +1,12 @@
 """The "hardest sections, rated by the public" page (最难办事科室群众评): the top 10.
 
-Each card: the place, the unit (or its category in anonymous mode), its 差评 count and share,
-its main problems in words (冷 懒 推 乱 贪 and the hall's own), and — when it has been listed in
-the top 3 several quarters in a row — the streak and the escalation the hall's rules attach.
+A hall with sections (科室) in its roster sees **sections** (``board.hardest``): each card shows
+the place, the section and its unit, the review's answers that named a problem and its 差评 at
+the counters, its main problems in words (冷 懒 推 乱 贪 and the hall's own), and what the hall's
+rules attach to the place (约谈 and no promotion; 免去科室负责人 after two quarters in a row in
+the top 3; 免去分管领导 after three). A hall without sections keeps the unit view
+(``board.standings``): the place, the unit (or its category in anonymous mode), its 差评 count
+and share, its main problems and the streak.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from board._qt.qt_style import INK, MUTED, RED, FitLabel, badge_label, font, streak_badge
+from board.hardest import SectionEntry, SectionRanking
 from board.standings import HardestEntry, Standings
 
-__all__ = ["HardestCard", "HardestPage", "problems_text"]
+__all__ = ["HardestCard", "HardestPage", "SectionCard", "problems_text"]
 
 
 def problems_text(entry: HardestEntry, limit: int = 3) -> str:
@@ -101,10 +106,85 @@ class HardestCard(QFrame):
         super().mousePressEvent(event)
 
 
+def section_badge(entry: SectionEntry, months: int = 3) -> tuple[str, bool]:
+    """What the rules attach to the place, in words, and whether it is an escalation:
+    ('⚠ 连续 2 次前 3 · 免去科室负责人', True) or ('约谈科室负责人 · 3个月内不得提拔', False)."""
+    if entry.top3_streak >= 2 and entry.escalation:
+        return f"⚠ 连续 {entry.top3_streak} 次前 3 · {entry.escalation}", True
+    if entry.misconduct:
+        return "⚠ 查实违规违纪 · 直接列第 1 名", True
+    if entry.rank is not None:
+        return f"约谈科室负责人 · {months}个月内不得提拔", False
+    return "", False
+
+
+class SectionCard(QFrame):
+    """One section on the hardest list: its place, name and unit, evidence and problems."""
+
+    clicked = Signal(str)
+
+    def __init__(self, entry: SectionEntry, months: int = 3) -> None:
+        super().__init__()
+        self.entry = entry
+        self.setObjectName("card")
+        self.setStyleSheet(
+            "#card { background: white; border: 2px solid #9E9E9E; border-radius: 10px; }"
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 4, 16, 4)
+        row.setSpacing(14)
+        rank = entry.rank or 0
+        place = QLabel(f"{rank}")
+        place.setFont(font(56, bold=True))
+        place.setFixedWidth(80)
+        place.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        place.setStyleSheet(f"color: {RED if rank <= 3 else INK};")
+        row.addWidget(place)
+        col = QVBoxLayout()
+        col.setSpacing(0)
+        line1, line2 = QHBoxLayout(), QHBoxLayout()
+        col.addLayout(line1)
+        col.addLayout(line2)
+        self.name_label = FitLabel(f"{entry.name} · {entry.unit_name}", 44, 32, bold=True)
+        self.name_label.setStyleSheet(f"color: {INK};")
+        line1.addWidget(self.name_label, 1)
+        evidence = f"评议 {entry.with_problems}/{entry.answers}"
+        if entry.ratings:
+            evidence += f" · 差评 {entry.negative}/{entry.ratings}"
+        self.share_label = QLabel(evidence)
+        self.share_label.setFont(font(30, bold=True))
+        self.share_label.setStyleSheet(f"color: {MUTED};")
+        line1.addWidget(self.share_label)
+        parts = [f"{name} {count}次" for _, name, count in entry.problems]
+        text = "主要问题：" + (" · ".join(parts) if parts else "未注明")
+        if entry.misconduct:
+            text = "查实违规违纪 · " + text
+        self.problems_label = _ignore_width(QLabel(text))
+        self.problems_label.setFont(font(30))
+        self.problems_label.setStyleSheet(f"color: {INK};")
+        line2.addWidget(self.problems_label, 1)
+        text, escalated = section_badge(entry, months)
+        self.badge_label = badge_label(text, 28)
+        if text and not escalated:  # the consequence every place carries: quieter, in words
+            self.badge_label.setFont(font(26))
+            self.badge_label.setStyleSheet(
+                f"color: {INK}; background: #E3E7EC; padding: 2px 12px; border-radius: 6px;"
+            )
+        if text:
+            col.addWidget(self.badge_label, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addLayout(col, 1)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.clicked.emit(self.entry.code)
+        super().mousePressEvent(event)
+
+
 class HardestPage(QWidget):
     """Title plus two columns of five cards (places 1–5 left, 6–10 right)."""
 
     unit_selected = Signal(str)
+    section_selected = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,13 +215,46 @@ class HardestPage(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
         outer.addWidget(self.empty_label, 1)
-        self.cards: list[HardestCard] = []
+        self.cards: list[HardestCard | SectionCard] = []
 
-    def set_standings(self, standings: Standings) -> None:
+    def _clear(self) -> None:
         for c in self.cards:
             c.setParent(None)
             c.deleteLater()
         self.cards = []
+
+    def set_data(self, standings: Standings, sections: SectionRanking | None) -> None:
+        """Sections when the hall has them, else the units of ``standings``."""
+        if sections is None:
+            self.set_standings(standings)
+        else:
+            self.set_sections(sections)
+
+    def set_sections(self, ranking: SectionRanking) -> None:
+        self._clear()
+        s = ranking.settings
+        review = ranking.review
+        source = (
+            f"群众评议发出邀请 {review.get('invitations')} 份、收回 {review.get('responses')} 份"
+            if review
+            else "本季度未开展群众评议，按窗口差评"
+        )
+        self.subtitle.setText(
+            f"{source} · 评议 x/y：y 份答卷评价该科室、x 份指出问题 · "
+            f"连续 {s.escalate_head_after} 次前 3 免去科室负责人，{s.escalate_leader_after} 次免去分管领导"
+        )
+        entries = ranking.hardest
+        half = max(1, (len(entries) + 1) // 2)
+        for i, e in enumerate(entries):
+            card = SectionCard(e, s.no_promotion_months)
+            card.clicked.connect(self.section_selected)
+            self._grid.addWidget(card, i % half, i // half)
+            self.cards.append(card)
+        self.empty_label.setText("✓ 本季度暂无群众反映难办的科室")
+        self.empty_label.setVisible(not entries)
+
+    def set_standings(self, standings: Standings) -> None:
+        self._clear()
         n = standings.settings.hardest_count
         self.subtitle.setText(
             f"按差评（不满意、非常不满意）占比排出前 {n} 名及其主要问题；"
@@ -154,6 +267,7 @@ class HardestPage(QWidget):
             card.clicked.connect(self.unit_selected)
             self._grid.addWidget(card, i % half, i // half)
             self.cards.append(card)
+        self.empty_label.setText("✓ 本季度没有差评，暂无“最难办事”单位")
         self.empty_label.setVisible(not entries)
 
     def labels(self) -> list[str]:

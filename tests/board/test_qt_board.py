@@ -230,3 +230,45 @@ def test_screenshots_command_writes_every_page(tmp_path: Path) -> None:
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1920, 1080), p.name
         assert _distinct_colours(p) > 8, f"{p.name} looks blank"
+
+
+def test_hardest_page_ranks_sections_when_the_hall_has_them(qtbot, window, tmp_path) -> None:
+    from board.source import compute_board_data
+
+    agg = sample_aggregates(QUARTER)
+    data = compute_board_data(agg, sample_history(QUARTER))
+    assert data.sections is not None
+    window.show()
+    window.set_data(data)
+    window.show_page("hardest")
+    cards = window.hardest.cards
+    assert len(cards) == 10
+    first = data.sections.hardest[0]
+    assert cards[0].name_label.full_text() == f"{first.name} · {first.unit_name}"
+    assert f"评议 {first.with_problems}/{first.answers}" in cards[0].share_label.text()
+    assert "主要问题：" in cards[0].problems_label.text()
+    assert "群众评议发出邀请 1000 份" in window.hardest.subtitle.text()
+    # The demo's land registry counter was in the top 3 the two quarters before as well.
+    bdc = next(c for c in cards if c.entry.code == "BDC01")
+    assert "连续 3 次前 3 · 免去分管领导" in bdc.badge_label.text()
+    # A click explains the section: its evidence, the arithmetic, the consequences, the rules.
+    qtbot.mouseClick(bdc, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.explanation.isVisible, timeout=2000)
+    shown = window.explanation.body.text()
+    assert "难办指数 =" in shown and "免去分管领导职务" in shown and "约谈科室负责人" in shown
+    assert window.explanation.title.text() == "区不动产登记中心 登记受理科 · 最难办事第 2 名"
+    assert window.grab().save(str(tmp_path / "hardest-explained.png"))
+    window.explanation.hide_panel()
+    png = tmp_path / "hardest-sections.png"
+    assert window.grab().save(str(png))
+    image = QImage(str(png))
+    assert image.width() == 1920 and image.height() == 1080
+
+    # A hall without sections keeps the unit view.
+    plain = {k: v for k, v in agg.items() if k not in ("sections", "review")}
+    unit_view = compute_board_data(plain, sample_history(QUARTER))
+    assert unit_view.sections is None
+    window.set_data(unit_view)
+    assert (
+        window.hardest.cards[0].name_label.full_text() == unit_view.standings.unit(WORST_UNIT).name
+    )
