@@ -104,12 +104,56 @@ def test_a_review_takes_every_section_by_default_and_one_per_quarter(
     assert bad.status_code == 422 and "NOPE" in bad.json()["detail"]
 
 
-def test_only_the_admin_runs_reviews(hall: StoreDriver, client: TestClient) -> None:
+def test_the_office_of_the_hall_runs_its_review_and_every_change_is_audited(
+    hall: StoreDriver, client: TestClient, demo_roster_path: Path
+) -> None:
+    assert hall.import_roster(demo_roster_path.read_bytes().replace(b"hall,TL,", b"hall,NC,", 1))
+    office = hall.operator("tl.office", "office")
+    unit = hall.operator("bdc.clerk", "unit", unit="BDC")
+    nc = hall.operator("nc.office", "office", halls=("NC",))
     r = client.post(f"{API}/admin/reviews", json={"hall": "TL", "quarter": Q})
     assert r.status_code == 401
-    board = client.post(f"{API}/admin/board-credentials", json={}, headers=hall.admin).json()
-    r = client.get(f"{API}/admin/reviews", headers={"Authorization": f"Bearer {board['token']}"})
-    assert r.status_code == 403
+    for who in (unit, nc):
+        r = client.post(
+            f"{API}/admin/reviews", json={"hall": "TL", "quarter": Q}, headers=who.headers
+        )
+        assert r.status_code == 403, r.text
+    r = client.post(
+        f"{API}/admin/reviews", json={"hall": "TL", "quarter": Q}, headers=office.headers
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert client.get(f"{API}/admin/reviews/{rid}", headers=nc.headers).status_code == 403
+    assert client.get(f"{API}/admin/reviews", headers=nc.headers).json() == []
+    assert client.get(f"{API}/admin/reviews/{rid}/results", headers=unit.headers).status_code == 403
+    made = client.post(
+        f"{API}/admin/reviews/{rid}/blank-invitations", json={"count": 2}, headers=office.headers
+    ).json()["invitations"]
+    r = client.post(
+        f"{API}/admin/reviews/{rid}/paper",
+        json={"code": made[0]["code"], "answers": TWO, "phone": "13912345678"},
+        headers=office.headers,
+    )
+    assert r.status_code == 201
+    assert (
+        client.post(f"{API}/admin/reviews/{rid}/close", headers=office.headers).status_code == 200
+    )
+    entries = sorted(
+        (e for e in hall.audit() if e["action"].startswith("review.")), key=lambda e: e["seq"]
+    )
+    got = [(e["action"], e["actor"], e["hall"], e["target"]) for e in entries]
+    target = f"review:{rid}"
+    assert got == [
+        ("review.start", "tl.office", "TL", target),
+        ("review.invite", "tl.office", "TL", target),
+        ("review.paper", "tl.office", "TL", target),
+        ("review.close", "tl.office", "TL", target),
+    ]
+    assert entries[1]["after"] == {"kind": "blank", "count": 2}
+    assert entries[2]["after"]["sections"] == ["BDC01", "SJJ01"]
+    logged = str(entries)
+    assert made[0]["code"] not in logged and made[1]["code"] not in logged  # codes stay secret
+    assert "13912345678" not in logged
 
 
 # ---------------------------------------------------------------- invitations

@@ -3,6 +3,11 @@
 Start a review (which sections take part), issue invitations (from a list of service recipients
 or blank), type in the paper forms that come back, read the response rate and the results, close
 it. The invitation codes are answered once, when they are made; the store keeps their hashes.
+
+Who: the admin token or an ``office`` operator of the review's hall (403 otherwise). Every change
+appends an audit entry (``review.start``, ``review.invite``, ``review.paper``, ``review.close``)
+naming counts and codes of sections only: never an invitation code, a name, an address or a
+phone number.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from sqlmodel import col, select
 
 from sync.review import InvitationListError, Recipient, parse_invitation_list
 from sync.server import models as m
-from sync.server.api.deps import AdminDep, ClockDep, DbDep, SessionDep, SettingsDep
+from sync.server.api.deps import ClockDep, DbDep, OfficeDep, Principal, SessionDep, SettingsDep
 from sync.server.api.errors import responses
+from sync.server.audit import record_audit
 from sync.server.core.config import Settings
 from sync.server.reviews import (
     Answer,
@@ -79,8 +85,9 @@ def phone_page_url(settings: Settings, request: Request, code: str) -> str:
     response_model=ReviewOut,
     responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
-def start_review(body: ReviewIn, who: AdminDep, db: DbDep, clock: ClockDep) -> Any:
+def start_review(body: ReviewIn, who: OfficeDep, db: DbDep, clock: ClockDep) -> Any:
     """Start a hall's review for a quarter (one per quarter); sections default to all."""
+    who.require_hall(body.hall)
     try:
         with db.write() as session:
             review = create_review(
@@ -92,14 +99,28 @@ def start_review(body: ReviewIn, who: AdminDep, db: DbDep, clock: ClockDep) -> A
                 letter=body.letter,
                 now=clock(),
             )
-            return review_summary(session, review)
+            out = review_summary(session, review)
+            record_audit(
+                session,
+                who.actor,
+                "review.start",
+                f"review:{review.id}",
+                None,
+                {
+                    "quarter": review.quarter,
+                    "title": review.title,
+                    "sections": [x["code"] for x in out["sections"]],
+                },
+                hall=review.hall,
+            )
+            return out
     except ReviewError as e:
         raise _refused(e) from None
 
 
 @router.get("", response_model=list[ReviewOut], responses=responses(401, 403, 422))
 def list_reviews(
-    who: AdminDep,
+    who: OfficeDep,
     session: SessionDep,
     hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
 ) -> Any:
@@ -107,28 +128,40 @@ def list_reviews(
     stmt = select(m.Review).order_by(col(m.Review.quarter).desc(), col(m.Review.hall))
     if hall:
         stmt = stmt.where(m.Review.hall == hall)
+    halls = who.hall_filter()
+    if halls is not None:
+        stmt = stmt.where(col(m.Review.hall).in_(halls))
     return [review_summary(session, r) for r in session.exec(stmt)]
 
 
 @router.get("/{review}", response_model=ReviewOut, responses=responses(401, 403, 404, 422))
-def show_review(review: ReviewId, who: AdminDep, session: SessionDep) -> Any:
+def show_review(review: ReviewId, who: OfficeDep, session: SessionDep) -> Any:
     """A review: its sections, invitations sent, responses by phone and on paper, the rate."""
     try:
-        return review_summary(session, get_review(session, review))
+        return review_summary(session, _review_of(session, review, who))
     except ReviewError as e:
         raise _refused(e) from None
 
 
 @router.post("/{review}/close", response_model=ReviewOut, responses=responses(401, 403, 404, 422))
-def close_review(review: ReviewId, who: AdminDep, db: DbDep, clock: ClockDep) -> Any:
+def close_review(review: ReviewId, who: OfficeDep, db: DbDep, clock: ClockDep) -> Any:
     """End a review: its codes are refused from now on (the answers stay and still rank)."""
     try:
         with db.write() as session:
-            r = get_review(session, review)
+            r = _review_of(session, review, who)
             if r.closed_at is None:
                 r.closed_at = clock()
                 session.add(r)
                 session.flush()
+                record_audit(
+                    session,
+                    who.actor,
+                    "review.close",
+                    f"review:{r.id}",
+                    {"closed_at": None},
+                    {"closed_at": r.closed_at},
+                    hall=r.hall,
+                )
             return review_summary(session, r)
     except ReviewError as e:
         raise _refused(e) from None
@@ -145,7 +178,7 @@ def close_review(review: ReviewId, who: AdminDep, db: DbDep, clock: ClockDep) ->
 async def invite_from_list(
     review: ReviewId,
     request: Request,
-    who: AdminDep,
+    who: OfficeDep,
     db: DbDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -160,7 +193,7 @@ async def invite_from_list(
     ctype = request.headers.get("content-type", "")
     name = filename or ("list.xlsx" if XLSX in ctype else "list.csv")
     try:
-        out = await run_in_threadpool(_invite_from_list, db, review, data, name, clock())
+        out = await run_in_threadpool(_invite_from_list, db, who, review, data, name, clock())
     except ReviewError as e:
         raise _refused(e) from None
     except InvitationListError as e:
@@ -178,12 +211,35 @@ async def invite_from_list(
 
 
 def _invite_from_list(
-    db: Any, review_id: int, data: bytes, name: str, now: Any
+    db: Any, who: Principal, review_id: int, data: bytes, name: str, now: Any
 ) -> list[tuple[str, Recipient | None]]:
     with db.write() as session:
-        review = get_review(session, review_id)
+        review = _review_of(session, review_id, who)
         recipients = parse_invitation_list(data, name, section_refs_of(session, review))
-        return issue_invitations(session, review, recipients=recipients, now=now)
+        made = issue_invitations(session, review, recipients=recipients, now=now)
+        _audit_invitations(session, who, review, made, "listed")
+        return made
+
+
+def _audit_invitations(
+    session: Any, who: Principal, review: m.Review, made: list[Any], kind: str
+) -> None:
+    record_audit(
+        session,
+        who.actor,
+        "review.invite",
+        f"review:{review.id}",
+        None,
+        {"kind": kind, "count": len(made)},  # never the codes, names or addresses
+        hall=review.hall,
+    )
+
+
+def _review_of(session: Any, review_id: int, who: Principal) -> m.Review:
+    """The review, if this caller acts in its hall (404 / 403 otherwise)."""
+    review = get_review(session, review_id)
+    who.require_hall(review.hall)
+    return review
 
 
 @router.post(
@@ -196,7 +252,7 @@ def invite_blank(
     review: ReviewId,
     body: BlankInvitationsIn,
     request: Request,
-    who: AdminDep,
+    who: OfficeDep,
     db: DbDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -204,9 +260,9 @@ def invite_blank(
     """``count`` invitations to no one in particular (the open sample: newspaper, website)."""
     try:
         with db.write() as session:
-            out = issue_invitations(
-                session, get_review(session, review), blank=body.count, now=clock()
-            )
+            r = _review_of(session, review, who)
+            out = issue_invitations(session, r, blank=body.count, now=clock())
+            _audit_invitations(session, who, r, out, "blank")
     except ReviewError as e:
         raise _refused(e) from None
     return _invitations(review, out, settings, request)
@@ -244,12 +300,13 @@ def _invitations(
     },
 )
 def enter_paper_form(
-    review: ReviewId, body: ReviewSubmissionIn, who: AdminDep, db: DbDep, clock: ClockDep
+    review: ReviewId, body: ReviewSubmissionIn, who: OfficeDep, db: DbDep, clock: ClockDep
 ) -> Any:
     """A paper form that came back, typed in with its code: refused (409) if that code was
     already answered, by phone or on paper; 422 for a code of another review."""
     try:
         with db.write() as session:
+            r = _review_of(session, review, who)
             done = submit(
                 session,
                 code=body.code,
@@ -259,6 +316,20 @@ def enter_paper_form(
                 now=clock(),
                 review_id=review,
             )
+            if not done.again:
+                record_audit(
+                    session,
+                    who.actor,
+                    "review.paper",
+                    f"review:{r.id}",
+                    None,
+                    {
+                        "response": done.response,
+                        "sections": [a.section for a in body.answers],
+                        "call_back": body.phone is not None,
+                    },
+                    hall=r.hall,
+                )
     except ReviewError as e:
         raise _refused(e) from None
     out = ReviewSubmittedOut(
@@ -274,9 +345,9 @@ def enter_paper_form(
     response_model=ReviewResultsOut,
     responses=responses(401, 403, 404, 422),
 )
-def show_results(review: ReviewId, who: AdminDep, session: SessionDep) -> Any:
+def show_results(review: ReviewId, who: OfficeDep, session: SessionDep) -> Any:
     """Per section: answers, problems by indicator, comments; the call-back requests."""
     try:
-        return review_results(session, get_review(session, review))
+        return review_results(session, _review_of(session, review, who))
     except ReviewError as e:
         raise _refused(e) from None
