@@ -16,7 +16,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # idle
     "invite": ("请为本次服务评价", "Please rate our service"),
     "invite_tap": ("轻触下方一个表情即可", "Touch one of the faces below"),
-    "staff_no": ("工号 {code}", "Staff No. {code}"),
+    "staff_no": ("工号 {code}", "No. {code}"),
     "staff_on_duty": ("当班工作人员", "Staff on duty"),
     "nobody_on_duty": ("本窗口暂无工作人员签到", "No staff member signed in"),
     "scan_to_rate": ("扫码评价", "Scan to rate"),

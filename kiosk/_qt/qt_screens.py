@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLayout,
     QSizePolicy,
@@ -69,7 +70,7 @@ class IdleScreen(QWidget):
         self.staff_name = label("heading")
         self.staff_no = label("body")
         self.qr = QrWidget()
-        self.qr_title = label("heading")
+        self.qr_title = label("strong")
         self.qr_hint = label("soft")
         self.qr_url = qr_url
         self.faces: dict[int, FaceButton] = {}
@@ -80,6 +81,7 @@ class IdleScreen(QWidget):
         invite.addWidget(self.invite_main)
         invite.addWidget(self.invite_sub)
         top.addLayout(invite, 1)
+        self._invite = invite
         top.addWidget(self.lang, 0, Qt.AlignmentFlag.AlignTop)
         self._top = top
 
@@ -142,7 +144,15 @@ class IdleScreen(QWidget):
         self._m = m
         # Compact panels give the faces the screen's width: as wide as they were at 1280×800.
         side = m.mm(2) if m.compact else m.margin
-        self._outer.setContentsMargins(side, max(m.px(28), m.mm(2)), side, side)
+        # The faces get every line the rest can spare: on a roomy panel the hint stands beside
+        # the invitation, and the edges keep only what a bezel needs.
+        self._outer.setContentsMargins(side, max(m.px(20), m.mm(2)), side, min(side, m.px(28)))
+        self._invite.setDirection(
+            QBoxLayout.Direction.TopToBottom if m.compact else QBoxLayout.Direction.LeftToRight
+        )
+        self._invite.setSpacing(0 if m.compact else m.gap)
+        self._invite.setAlignment(self.invite_sub, Qt.AlignmentFlag.AlignBottom)
+        self._invite.setStretch(1, 0 if m.compact else 1)  # the hint right after the invitation
         self._outer.setSpacing(m.gap)
         self._top.setSpacing(m.gap)
         self._band.setSpacing(m.gap)
@@ -154,7 +164,9 @@ class IdleScreen(QWidget):
         self._card_layout.setSpacing(pad)
         self._qr_row.setContentsMargins(pad, pad, pad, pad)
         self._qr_row.setSpacing(pad)
-        qr = max(m.px(250), m.mm(32))
+        qr = max(
+            m.px(200), m.mm(32)
+        )  # 50 mm on a 21.5-inch panel: a phone reads it at arm's length
         self.qr.setFixedSize(qr, qr)
         self.lang.set_padding(m.px(24), m.px(8))
         self._show_for_size()

@@ -191,6 +191,7 @@ def style_sheet(m: Metrics) -> str:
     QLabel#title {{ font-size: {m.title}px; font-weight: bold; }}
     QLabel#heading {{ font-size: {m.heading}px; font-weight: bold; }}
     QLabel#body {{ font-size: {m.body}px; }}
+    QLabel#strong {{ font-size: {m.body}px; font-weight: bold; }}
     QLabel#soft {{ font-size: {m.small}px; color: {INK_SOFT}; }}
     QLabel#error {{ font-size: {m.body}px; color: {ERROR_INK}; font-weight: bold; }}
     QLabel#countdown {{ font-size: {m.body}px; color: {WARN_INK}; background: {WARN_BG};

@@ -49,8 +49,11 @@ from sync.roster import Roster, parse_roster
 OPEN = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
 PANELS = [(1920, 1080, 0.248), (1280, 800, 0.170)]
 # The rate screen's faces before issue 7 moved them onto idle, measured at each size:
-# face side, word size (px), card width.
-FACES_BEFORE = {(1920, 1080): (294, 53.3, 342), (1280, 800): (194, 35.6, 228)}
+# face side, word size (px), card width, card height. On the 10.1-inch tablet the card cannot
+# keep its height (478 px): the text around it grew from 11.6 pt to 18 pt and the idle screen
+# now holds the window, the staff member and the QR code too; the face, its word and the
+# card's width are as large as before, the card 57 mm tall.
+FACES_BEFORE = {(1920, 1080): (294, 53.3, 342, 599), (1280, 800): (194, 35.6, 228, None)}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -333,7 +336,7 @@ def test_faces_on_idle_are_as_large_as_before(
     qtbot.waitUntil(lambda: (kiosk.width(), kiosk.height()) == (width, height), timeout=3000)
     kiosk.flow.set_language(lang)
     measure(kiosk, kiosk.metrics, f"{width}×{height} {lang} idle")
-    side, word_px, card_w = FACES_BEFORE[(width, height)]
+    side, word_px, card_w, card_h = FACES_BEFORE[(width, height)]
     faces = kiosk.idle.faces
     assert [f.level for f in faces.values()] == [5, 4, 3, 2, 1]
     for face in faces.values():
@@ -342,6 +345,8 @@ def test_faces_on_idle_are_as_large_as_before(
         (run,) = face.runs()
         assert run.px >= word_px and run.text == face.word
         assert face.width() >= card_w, (face.word, face.width(), card_w)
+        if card_h is not None:
+            assert face.height() >= card_h, (face.word, face.height(), card_h)
     # Every face the same size, whatever its word.
     sides = [f.face_rect.width() for f in faces.values()]
     assert max(sides) - min(sides) <= 1
