@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from sqlmodel import col, select
@@ -38,7 +38,7 @@ from sync.server.core.db import Database, run_migrations
 from sync.server.core.security import RateLimiter, hash_secret, new_token
 from sync.server.core.types import utcnow
 
-__all__ = ["API_PREFIX", "create_app", "ensure_admin_credential"]
+__all__ = ["API_PREFIX", "build_app", "create_app", "ensure_admin_credential"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         db.dispose()
 
+    app = build_app(settings, lifespan=lifespan)
+    app.state.db = db
+    return app
+
+
+def build_app(
+    settings: Settings,
+    *,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+) -> FastAPI:
+    """The routes, error handlers, limits and log filters, with no database opened yet:
+    ``create_app`` serves it, and its ``openapi()`` is the API's document (tests read it)."""
     app = FastAPI(
         title="Hall Ratings central store",
         version=__version__,
@@ -62,7 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.db = db
     app.state.clock = utcnow
     app.state.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
     install_error_handlers(app)
@@ -86,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public.pages)  # GET /rate: the page behind a window's QR code
+    public.install(app, settings)
     return app
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
@@ -164,7 +163,7 @@ def _review_page(request: Request, db: Any, settings: Settings, code: str) -> Pa
     with db.session() as session:
         inv = find_invitation(session, digits)
         if inv is None:
-            if _bad_code_refused(request, settings):
+            if _bad_code_refused(request):
                 return _too_many_codes()
             return _unknown_code()
         review = session.get(m.Review, inv.review)
@@ -227,14 +226,9 @@ def _too_many_codes() -> Page:
     )
 
 
-def _bad_code_refused(request: Request, settings: Settings) -> bool:
+def _bad_code_refused(request: Request) -> bool:
     """Count a wrong code against the client's address; True once it has had too many."""
-    state = request.app.state
-    with _limits_lock:
-        limiter: RateLimiter | None = getattr(state, "review_code_limiter", None)
-        if limiter is None:
-            per_hour = max(1, settings.review_bad_codes_per_hour)
-            limiter = state.review_code_limiter = RateLimiter(per_hour / 3600.0, per_hour)
+    limiter: RateLimiter = request.app.state.review_code_limiter
     client = client_key(request.client.host if request.client else None)
     return limiter.take(f"review-code:{client}") > 0
 
@@ -310,7 +304,7 @@ def create_phone_rating(
             if answered is not None:
                 return answered
     client = client_key(request.client.host if request.client else None)
-    limits = _limits(request, settings)
+    limits = _limits(request)
     refusal = limits.take(client, spot.hall, spot.window)
     if refusal is not None:
         raise HTTPException(
@@ -386,7 +380,7 @@ def submit_review_answers(
                 client_id=body.client_id,
             )
     except ReviewError as e:
-        if e.status in (404, 422) and _bad_code_refused(request, settings):
+        if e.status in (404, 422) and _bad_code_refused(request):
             raise HTTPException(
                 status.HTTP_429_TOO_MANY_REQUESTS,
                 detail="输错的次数太多，请稍后再试。",
@@ -434,16 +428,20 @@ def _follows_up(body: PhoneRatingBase) -> bool:
     return body.level <= 2 and body.phone is not None
 
 
-def _limits(request: Request, settings: Settings) -> PhoneLimits:
-    state = request.app.state
-    with _limits_lock:  # made on first use: one app, one limiter
-        limits: PhoneLimits | None = getattr(state, "phone_limits", None)
-        if limits is None:
-            limits = state.phone_limits = PhoneLimits.from_settings(settings)
+def _limits(request: Request) -> PhoneLimits:
+    limits: PhoneLimits = request.app.state.phone_limits
     return limits
 
 
-_limits_lock = threading.Lock()
+def install(app: FastAPI, settings: Settings) -> None:
+    """What the public routes keep on the app (``create_app`` calls this once per app): the
+    phone channel's and the review codes' limiters, and the access log's address mask."""
+    app.state.phone_limits = PhoneLimits.from_settings(settings)
+    per_hour = max(1, settings.review_bad_codes_per_hour)
+    app.state.review_code_limiter = RateLimiter(per_hour / 3600.0, per_hour)
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, MaskRaterAddress) for f in access.filters):
+        access.addFilter(MaskRaterAddress())
 
 
 # ---------------------------------------------------------------- the access log
@@ -460,8 +458,3 @@ class MaskRaterAddress(logging.Filter):
             if path.startswith((RATE_PATH, API_PATH, REVIEW_API_PATH)):
                 record.args = ("-", *args[1:])
         return True
-
-
-_access = logging.getLogger("uvicorn.access")
-if not any(isinstance(f, MaskRaterAddress) for f in _access.filters):
-    _access.addFilter(MaskRaterAddress())
