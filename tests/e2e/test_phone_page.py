@@ -183,8 +183,11 @@ class Browser:
     """Headless Chromium driven over ``--remote-debugging-pipe`` (fd 3 in, fd 4 out; JSON
     messages ending in NUL), with one page at a phone's viewport."""
 
-    def __init__(self, tmp_path: Path, timeout: float = 20.0) -> None:
+    def __init__(
+        self, tmp_path: Path, timeout: float = 20.0, viewport: tuple[int, int] = PHONE
+    ) -> None:
         self.timeout = timeout
+        self.viewport = viewport
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
 
@@ -199,7 +202,7 @@ class Browser:
                 *FLAGS,
                 "--remote-debugging-pipe",
                 f"--user-data-dir={tmp_path / 'cdp-profile'}",
-                f"--window-size={PHONE[0]},{PHONE[1]}",
+                f"--window-size={viewport[0]},{viewport[1]}",
                 "about:blank",
             ],
             stdin=subprocess.DEVNULL,
@@ -225,8 +228,8 @@ class Browser:
         self.call(
             "Emulation.setDeviceMetricsOverride",
             session=True,
-            width=PHONE[0],
-            height=PHONE[1],
+            width=viewport[0],
+            height=viewport[1],
             deviceScaleFactor=1,
             mobile=True,
         )
@@ -325,7 +328,8 @@ class Browser:
     def screenshot(self, path: Path) -> None:
         """The whole page, top to bottom (a long reasons list scrolls on a phone)."""
         size = self.call("Page.getLayoutMetrics", session=True)["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": PHONE[0], "height": max(PHONE[1], size["height"])}
+        width, height = self.viewport
+        clip = {"x": 0, "y": 0, "width": width, "height": max(height, size["height"])}
         data = self.call(
             "Page.captureScreenshot",
             session=True,

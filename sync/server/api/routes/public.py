@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
@@ -449,12 +450,16 @@ def install(app: FastAPI, settings: Settings) -> None:
 
 class MaskRaterAddress(logging.Filter):
     """uvicorn's access log names every client address; for the phone channel it must not
-    (the time of a POST beside an address would tie a rating to a person)."""
+    (the time of a POST beside an address would tie a rating to a person). A review letter's
+    code in ``/rate?code=…`` is masked too: anyone reading the log could otherwise use it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
             path = args[2]
             if path.startswith((RATE_PATH, API_PATH, REVIEW_API_PATH)):
-                record.args = ("-", *args[1:])
+                record.args = ("-", args[1], _CODE_IN_QUERY.sub("code=-", path), *args[3:])
         return True
+
+
+_CODE_IN_QUERY = re.compile(r"code=[^&]*")
