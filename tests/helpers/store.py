@@ -79,8 +79,10 @@ class StoreDriver:
         code: str = r.json()["code"]
         return code
 
-    def enrol(self, window: str, unit: str, terminal: str | None = None) -> Enrolled:
-        body: dict[str, Any] = {"code": self.code(window)}
+    def enrol(
+        self, window: str, unit: str, terminal: str | None = None, hall: str | None = None
+    ) -> Enrolled:
+        body: dict[str, Any] = {"code": self.code(window, hall=hall)}
         if terminal:
             body["terminal"] = terminal
         r = self.client.post(f"{API}/enroll", json=body)

@@ -22,7 +22,7 @@ from sqlalchemy import literal, tuple_
 from sqlmodel import Session, col, select
 
 from sync.server import models as m
-from sync.server.api.deps import AdminDep, SessionDep
+from sync.server.api.deps import OfficeDep, SessionDep
 from sync.server.api.errors import responses
 from sync.server.core.types import UTCDateTime
 from sync.server.ingest import CLOCK_FLAGS
@@ -110,7 +110,7 @@ def _local_time(
     responses=responses(401, 403, 404, 422, 429),
 )
 def rating_page(
-    who: AdminDep,
+    who: OfficeDep,
     session: SessionDep,
     hall: Annotated[str, Path(pattern=CODE_PATTERN)],
     quarter: Annotated[str, Query(pattern=QUARTER_PATTERN, description="e.g. 2026Q3")],
