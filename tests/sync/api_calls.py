@@ -339,6 +339,7 @@ def role_matrix(design: Path = DESIGN) -> dict[str, dict[str, str]]:
             values = dict(zip(MATRIX_COLUMNS, cells[1:], strict=True))
             for v in values.values():
                 assert v in ("✓", "hall", "unit", "—"), (op, v)
+            assert op not in rows, f"{op} is in the role matrix twice"
             rows[op] = values
             continue
         if in_table:
