@@ -9,8 +9,10 @@ fresh directory; imports the demo roster (``assets/roster/demo-hall.csv``, 31 un
 Tongliang hall) through the admin API; enrols one terminal per window and pushes a plausible
 history (the previous quarter and the current one up to now: one unit clearly worse, a few
 with too few ratings, some flagged bursts) through the same batch endpoint the kiosks use;
-enrols three kiosks (windows A01, A02, A14) and starts them; starts the board; and keeps a
-trickle of simulated taps going so the board moves.
+runs the public review of sections for both quarters (letters answered by phone through the
+public API, a few typed in from paper by the office); enrols three kiosks (windows A01, A02,
+A14) and starts them; starts the board; and keeps a trickle of simulated taps going so the board
+moves.
 
 The history is dated weeks before its terminals were enrolled, which the store would flag as an
 implausible clock; the demo server is therefore started with a before-enrolment margin of 200
@@ -39,7 +41,14 @@ from pathlib import Path
 import httpx
 
 from assets import DEMO_ROSTER
-from sync.client import BATCH_PATH, HEALTH_PATH, AdminClient, bearer, enroll
+from sync.client import (
+    BATCH_PATH,
+    HEALTH_PATH,
+    PUBLIC_REVIEW_ANSWERS_PATH,
+    AdminClient,
+    bearer,
+    enroll,
+)
 from sync.defaults import DEMO_PIN
 from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
@@ -96,6 +105,7 @@ class Terminal:
             device_time=when.astimezone(UTC).isoformat(),
             tz=roster.hall.tz,
             flags=flags,
+            section=roster.section_for(self.window, staff.code if staff else None),
         ).with_chain(self.head)
         self.head = rec.hash
         return rec
@@ -237,6 +247,40 @@ def fill_history(hall: Hall, roster: Roster, now: datetime, rng: random.Random) 
     return total
 
 
+def run_reviews(hall: Hall, roster: Roster, now: datetime, rng: random.Random) -> int:
+    """The previous and the current quarter's public review of sections: blank letters, about
+    45 % answered (most by phone, some on paper), the hard sections of ``board.sample`` named
+    more often. Answers the demo's hardest-sections page ranks."""
+    from board.sample import HARD_SECTIONS
+
+    codes = list(roster.sections)
+    hard = [c for c in HARD_SECTIONS if c in roster.sections]
+    answered = 0
+    quarter = Quarter.at(now, roster.zone)
+    for q, letters in ((quarter.previous(), 220), (quarter, 160)):
+        with hall.admin() as a:
+            review = a.start_review(roster.hall.code, str(q))
+            made = a.invite_blank(review["id"], letters)["invitations"]
+            for inv in made:
+                if rng.random() > 0.45:
+                    continue
+                picked = {rng.choice(codes) for _ in range(rng.randint(1, 2))}
+                if rng.random() < 0.6:
+                    picked.add(rng.choice(hard))
+                answers = []
+                for code in sorted(picked):
+                    share, usual = HARD_SECTIONS.get(code, (0.06, ("tui", "lan", "leng")))
+                    problems = sorted({rng.choice(usual)}) if rng.random() < share else []
+                    answers.append({"section": code, "problems": problems})
+                if rng.random() < 0.15:
+                    a.enter_paper_form(review["id"], inv["code"], answers)
+                else:
+                    body = {"code": inv["code"], "answers": answers, "review": review["id"]}
+                    httpx.post(f"{hall.url}{PUBLIC_REVIEW_ANSWERS_PATH}", json=body, timeout=30)
+                answered += 1
+    return answered
+
+
 def trickle(hall: Hall, roster: Roster, terms: list[Terminal], rng: random.Random) -> None:
     """A tap every few seconds somewhere in the hall, so the board moves."""
     while not hall.stopping.wait(rng.uniform(2.0, 5.0)):
@@ -302,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         n = fill_history(hall, roster, datetime.now(UTC), rng)
         log.info("history: %d ratings pushed in %.1f s", n, time.monotonic() - t0)
+        answered = run_reviews(hall, roster, datetime.now(UTC), rng)
+        log.info("reviews: %d letters answered (two quarters)", answered)
 
         kiosks = []
         for window in KIOSK_WINDOWS:

@@ -49,6 +49,9 @@ def test_demo_hall_runs_headless_and_writes_every_screen(tmp_path: Path, qapp: o
     pushed = int(log.split("history: ")[1].split(" ratings")[0])
     assert pushed > 20_000
     assert "rejected" not in log
+    # Both quarters' public reviews were answered through the store's public API and paper entry.
+    answered = int(log.split("reviews: ")[1].split(" letters")[0])
+    assert answered > 100
     # The demo ended what it started: its server no longer answers.
     url = log.split("central store up at ")[1].split()[0]
     with pytest.raises(httpx.ConnectError):
