@@ -403,19 +403,26 @@ class AdminClient(BoardClient):
         d = self._request("GET", f"/admin/halls/{hall}/ratings", params=params).json()
         return RatingPage(d["ratings"], d.get("next"))
 
+    def iter_rating_pages(
+        self, hall: str, quarter: str, *, page_size: int | None = None, contacts: bool = False
+    ) -> Iterator[RatingPage]:
+        """The quarter's pages in order, each fetched when the previous one was taken."""
+        after: str | None = None
+        while True:
+            page = self.rating_page(hall, quarter, after=after, limit=page_size, contacts=contacts)
+            yield page
+            if page.next is None:
+                return
+            after = page.next
+
     def iter_ratings(
         self, hall: str, quarter: str, *, page_size: int | None = None, contacts: bool = False
     ) -> Iterator[dict[str, Any]]:
         """Every rating of a hall's quarter, oldest received first, one page in memory at a
         time (the server pages by keyset: a late page costs what the first does). Phone
         numbers only with ``contacts=True``."""
-        after: str | None = None
-        while True:
-            page = self.rating_page(hall, quarter, after=after, limit=page_size, contacts=contacts)
+        for page in self.iter_rating_pages(hall, quarter, page_size=page_size, contacts=contacts):
             yield from page.ratings
-            if page.next is None:
-                return
-            after = page.next
 
     def session_info(self) -> dict[str, Any]:
         """``GET /auth/session``: who this token is (kind, name, role, halls, unit, expiry)."""

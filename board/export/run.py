@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from board.export.csv_file import CsvRatings
 from board.export.data import ExportError, QuarterData, RatingRows, check_quarter, load_quarter
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 # (what is being done, done so far, total or None)
 Progress = Callable[[str, int, int | None], None]
 PAGE_SIZE = 5000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,49 @@ def target_paths(out_dir: Path, hall: str, quarter: str) -> list[Path]:
         out_dir / f"quarter-{hall}-{quarter}.xlsx",
         out_dir / f"report-{hall}-{quarter}.pdf",
     ]
+
+
+def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``items``, produced on a thread of their own up to ``depth`` ahead of the consumer.
+
+    The server prepares the next page while this process writes the last one (two cores, two
+    processes at work instead of one waiting for the other); memory holds at most ``depth`` + 1
+    pages. An error in the producer is raised here; closing the generator stops the producer.
+    """
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as e:  # handed to the consumer, raised there
+            put(("error", e))
+
+    worker = threading.Thread(target=produce, name="export-pages", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 def _no_progress(what: str, done: int, total: int | None) -> None:
@@ -86,17 +133,17 @@ def export_quarter(
             total = data.total_ratings
             done = 0
             progress("ratings", 0, total)
+            pages = client.iter_rating_pages(
+                hall, quarter, page_size=page_size, contacts=include_contacts
+            )
             try:
-                ratings = client.iter_ratings(
-                    hall, quarter, page_size=page_size, contacts=include_contacts
-                )
-                for rating in ratings:
-                    row = rows.row(rating)
-                    csv_out.add(row)
-                    book.add_rating(row)
-                    done += 1
-                    if done % 1000 == 0:
-                        progress("ratings", done, max(total, done))
+                for page in prefetched(pages):
+                    for rating in page.ratings:
+                        row = rows.row(rating)
+                        csv_out.add(row)
+                        book.add_rating(row)
+                    done += len(page.ratings)
+                    progress("ratings", done, max(total, done))
             finally:
                 csv_out.close()
             progress("ratings", done, max(total, done))

@@ -397,15 +397,15 @@ def test_existing_files_need_force(hall: Hall, tmp_path: Path) -> None:
 
 
 class _Interrupted(AdminClient):
-    """A client whose stream of ratings is cut (Ctrl-C) after ``after`` ratings."""
+    """A client whose stream of ratings is cut (Ctrl-C) at its third page."""
 
-    after = 150
+    pages = 0
 
-    def iter_ratings(self, *args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        for i, r in enumerate(super().iter_ratings(*args, **kwargs)):
-            if i == self.after:
-                raise KeyboardInterrupt
-            yield r
+    def rating_page(self, *args: Any, **kwargs: Any) -> Any:
+        self.pages += 1
+        if self.pages == 3:
+            raise KeyboardInterrupt
+        return super().rating_page(*args, **kwargs)
 
 
 def test_interrupted_export_leaves_no_file(hall: Hall, tmp_path: Path) -> None:
@@ -425,11 +425,13 @@ def test_server_gone_mid_export_leaves_no_file(tmp_path: Path) -> None:
             fill_quarter(c, server.admin_token, per_window=40, windows=None)
 
         class Killing(AdminClient):
-            def iter_ratings(self, *a: Any, **k: Any) -> Iterator[dict[str, Any]]:
-                for i, r in enumerate(super().iter_ratings(*a, **k)):
-                    if i == 60:
-                        server.kill()
-                    yield r
+            pages = 0
+
+            def rating_page(self, *a: Any, **k: Any) -> Any:
+                self.pages += 1
+                if self.pages == 2:
+                    server.kill()  # the store goes away mid-quarter
+                return super().rating_page(*a, **k)
 
         out = tmp_path / "out"
         with Killing(server.url, server.admin_token) as client:
