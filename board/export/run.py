@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +17,14 @@ from board.export.report import write_report
 from board.export.workbook import MAX_SHEET_ROWS, QuarterWorkbook
 from sync.client import AdminClient, ApiError
 
-__all__ = ["ExportResult", "Progress", "export_quarter", "target_paths"]
+__all__ = [
+    "ExportResult",
+    "Progress",
+    "export_quarter",
+    "prefetched",
+    "stream_ratings",
+    "target_paths",
+]
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +97,32 @@ def _no_progress(what: str, done: int, total: int | None) -> None:
     pass
 
 
+def stream_ratings(
+    client: AdminClient,
+    data: QuarterData,
+    rows: RatingRows,
+    sinks: Sequence[Callable[[list[Any]], None]],
+    progress: Progress = _no_progress,
+    page_size: int = PAGE_SIZE,
+) -> int:
+    """Every rating of the quarter, made the export's row once and handed to each sink; the
+    next page is fetched while this one is written. Returns how many were written."""
+    total = data.total_ratings
+    done = 0
+    progress("ratings", 0, total)
+    pages = client.iter_rating_pages(
+        data.hall["code"], data.quarter, page_size=page_size, contacts=data.include_contacts
+    )
+    for page in prefetched(pages):
+        for rating in page.ratings:
+            row = rows.row(rating)
+            for sink in sinks:
+                sink(row)
+        done += len(page.ratings)
+        progress("ratings", done, max(total, done))
+    return done
+
+
 def export_quarter(
     client: AdminClient,
     hall: str,
@@ -130,23 +163,12 @@ def export_quarter(
             book = QuarterWorkbook(
                 pending.temp_for(xlsx_path), data, rows.columns, max_rows=max_sheet_rows
             )
-            total = data.total_ratings
-            done = 0
-            progress("ratings", 0, total)
-            pages = client.iter_rating_pages(
-                hall, quarter, page_size=page_size, contacts=include_contacts
-            )
             try:
-                for page in prefetched(pages):
-                    for rating in page.ratings:
-                        row = rows.row(rating)
-                        csv_out.add(row)
-                        book.add_rating(row)
-                    done += len(page.ratings)
-                    progress("ratings", done, max(total, done))
+                done = stream_ratings(
+                    client, data, rows, [csv_out.add, book.add_rating], progress, page_size
+                )
             finally:
                 csv_out.close()
-            progress("ratings", done, max(total, done))
             progress("workbook", 0, None)
             book.close()
             paths = pending.commit()

@@ -14,9 +14,10 @@ process, so its peak resident memory (``ru_maxrss``) is its own:
 * ``dump`` (baseline): psycopg, a server-side cursor of 5,000 rows over the same columns in
   the same order (``ORDER BY received_at, terminal, seq``), each row straight to
   ``csv.writer`` — what someone with the database password would write in ten lines.
-* ``csv``: our CSV alone: the quarter through the API (``load_quarter``, then
-  ``AdminClient.iter_ratings`` pages of 5,000), every row made the export's row (names, words,
-  local time), formula-safe, UTF-8 with BOM.
+* ``csv``: our CSV alone: the quarter through the API (``load_quarter``, then pages of 5,000
+  through ``stream_ratings``, the next page fetched while this one is written, as
+  ``export_quarter`` does), every row made the export's row (names, words, local time),
+  formula-safe, UTF-8 with BOM.
 * ``xlsx``: the workbook alone from the same stream (xlsxwriter ``constant_memory``).
 * ``all``: ``export_quarter``: CSV, workbook and PDF report from one pass, as
   ``hall-admin export`` does.
@@ -99,6 +100,7 @@ def child_export(
     from board.export import export_quarter, load_quarter
     from board.export.csv_file import CsvRatings
     from board.export.data import RatingRows
+    from board.export.run import stream_ratings
     from board.export.workbook import QuarterWorkbook
 
     with _TimedClient(server, token, timeout=120) as client:
@@ -108,16 +110,13 @@ def child_export(
             return {"rows": result.ratings}
         data = load_quarter(client, hall, quarter)
         rows = RatingRows(data)
-        n = 0
         if kind == "csv":
             sink: Any = CsvRatings(out / "ratings.csv", rows.columns)
             add = sink.add
         else:
             sink = QuarterWorkbook(out / "quarter.xlsx", data, rows.columns)
             add = sink.add_rating
-        for r in client.iter_ratings(hall, quarter):
-            add(rows.row(r))
-            n += 1
+        n = stream_ratings(client, data, rows, [add])  # as export_quarter streams them
         sink.close()
         pages = client.page_s
     return {

@@ -103,7 +103,8 @@ def _local_time(
     """The moment the store filed the rating under (its quarter and week), in the hall's zone:
     the device's clock, or the arrival time when the server found that clock implausible."""
     when = received_at
-    if not any(f in CLOCK_FLAGS for f in server_flags):
+    # (Most ratings carry no server flag: test that before building a generator per row.)
+    if not server_flags or not any(f in CLOCK_FLAGS for f in server_flags):
         try:
             when = datetime.fromisoformat(device_time)
         except ValueError:
