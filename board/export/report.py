@@ -320,11 +320,15 @@ def _line_chart(weeks: list[str], series: list[tuple[str, list[float | None], st
             line.strokeDashArray = (4, 2)
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = WIDTH - 56 * mm, h - 14 * mm
+    legend.x, legend.y = WIDTH - 60 * mm, h - 14 * mm
     legend.fontName, legend.fontSize = FONT, 7.5
     legend.alignment = "right"
     legend.columnMaximum = len(series)
-    legend.colorNamePairs = [(colors.HexColor(c), n[:14]) for n, _v, c, _d in series]
+    # Colour is not the only cue: the dashed lines say so in the legend too.
+    legend.colorNamePairs = [
+        (colors.HexColor(c), n[:14] + ("（虚线）" if dashed else ""))
+        for n, _v, c, dashed in series
+    ]
     legend.dxTextSpace, legend.deltay, legend.dx = 3, 11, 8
     drawing.add(legend)
     drawing.add(String(12 * mm, h - 6 * mm, title, fontName=FONT, fontSize=9, fillColor=BLACK))

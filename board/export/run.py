@@ -50,7 +50,7 @@ def target_paths(out_dir: Path, hall: str, quarter: str) -> list[Path]:
     ]
 
 
-def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """``items``, produced on a thread of their own up to ``depth`` ahead of the consumer.
 
     The server prepares the next page while this process writes the last one (two cores, two
