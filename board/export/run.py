@@ -54,8 +54,9 @@ def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """``items``, produced on a thread of their own up to ``depth`` ahead of the consumer.
 
     The server prepares the next page while this process writes the last one (two cores, two
-    processes at work instead of one waiting for the other); memory holds at most ``depth`` + 1
-    pages. An error in the producer is raised here; closing the generator stops the producer.
+    processes at work instead of one waiting for the other); at most ``depth`` + 2 pages are
+    alive (the one being written, those waiting, the one being fetched). An error in the
+    producer is raised here; closing the generator stops the producer.
     """
     q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
