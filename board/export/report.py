@@ -326,8 +326,7 @@ def _line_chart(weeks: list[str], series: list[tuple[str, list[float | None], st
     legend.columnMaximum = len(series)
     # Colour is not the only cue: the dashed lines say so in the legend too.
     legend.colorNamePairs = [
-        (colors.HexColor(c), n[:14] + ("（虚线）" if dashed else ""))
-        for n, _v, c, dashed in series
+        (colors.HexColor(c), n[:14] + ("（虚线）" if dashed else "")) for n, _v, c, dashed in series
     ]
     legend.dxTextSpace, legend.deltay, legend.dx = 3, 11, 8
     drawing.add(legend)
