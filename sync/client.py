@@ -19,12 +19,13 @@ the server's status and message (and, for a refused roster, every problem with i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -442,10 +443,14 @@ class AdminClient(BoardClient):
         target: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        before_seq: int | None = None,
         limit: int = 200,
     ) -> list[dict[str, Any]]:
-        """``GET /admin/audit``, newest first; ``action``/``target`` may end in ``*``."""
+        """``GET /admin/audit``, newest first; ``action``/``target`` may end in ``*``;
+        ``before_seq`` pages back from an entry."""
         params: dict[str, Any] = {"limit": limit}
+        if before_seq is not None:
+            params["before_seq"] = before_seq
         for k, v in (("hall", hall), ("actor", actor), ("action", action), ("target", target)):
             if v:
                 params[k] = v
@@ -455,6 +460,65 @@ class AdminClient(BoardClient):
             params["until"] = until.isoformat()
         rows: list[dict[str, Any]] = self._request("GET", "/admin/audit", params=params).json()
         return rows
+
+    def operators(
+        self, hall: str | None = None, *, include_disabled: bool = True
+    ) -> list[dict[str, Any]]:
+        """``GET /admin/operators``: the accounts of the caller's halls, by name."""
+        params: dict[str, Any] = {"include_disabled": include_disabled}
+        if hall:
+            params["hall"] = hall
+        rows: list[dict[str, Any]] = self._request("GET", "/admin/operators", params=params).json()
+        return rows
+
+    def create_operator(
+        self,
+        name: str,
+        role: str,
+        halls: Sequence[str],
+        *,
+        unit: str | None = None,
+        full_name: str = "",
+        password: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST /admin/operators``; without ``password`` the answer's ``password`` is the one
+        the server made (shown this once)."""
+        body: dict[str, Any] = {"name": name, "role": role, "halls": list(halls)}
+        if unit:
+            body["unit"] = unit
+        if full_name:
+            body["full_name"] = full_name
+        if password is not None:
+            body["password"] = password
+        made: dict[str, Any] = self._request("POST", "/admin/operators", json=body).json()
+        return made
+
+    def reset_operator_password(self, name: str, password: str | None = None) -> dict[str, Any]:
+        """``POST /admin/operators/{name}/password``: ``{name, password, sessions_ended}``;
+        ``password`` is the server's when none was given. Lifts a lock; ends its sessions."""
+        body = {"password": password} if password is not None else None
+        out: dict[str, Any] = self._request(
+            "POST", f"/admin/operators/{quote(name, safe='')}/password", json=body
+        ).json()
+        return out
+
+    def disable_operator(self, name: str) -> dict[str, Any]:
+        """``POST /admin/operators/{name}/disable``: its sessions end, it cannot sign in."""
+        out: dict[str, Any] = self._request(
+            "POST", f"/admin/operators/{quote(name, safe='')}/disable"
+        ).json()
+        return out
+
+    def enable_operator(self, name: str) -> dict[str, Any]:
+        """``POST /admin/operators/{name}/enable``."""
+        out: dict[str, Any] = self._request(
+            "POST", f"/admin/operators/{quote(name, safe='')}/enable"
+        ).json()
+        return out
+
+    def change_password(self, current: str, new: str) -> None:
+        """``POST /auth/password``: an operator session changes its own password."""
+        self._request("POST", "/auth/password", json={"current": current, "new": new})
 
     def verify_audit(self) -> dict[str, Any]:
         """``GET /admin/audit/verify``: ``{ok, entries, problem, seq}`` of the hash chain."""

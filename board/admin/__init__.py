@@ -10,10 +10,15 @@
     hall-admin anomalies [--terminal T] [--all]
     hall-admin poster --quarter 2026Q3
     hall-admin export --hall TL --quarter 2026Q3 --out DIR [--force] [--include-contacts]
+    hall-admin operator add NAME --role office|inspector|unit --hall TL [--unit YJJ] [--json]
+    hall-admin operator list | reset-password NAME | disable NAME | enable NAME | sign-in NAME
+    hall-admin audit [--actor A] [--action operator.*] [--since 2026-12-01] [--verify] [--json]
 
 The server is ``--server`` or ``HALL_SERVER_URL`` (default http://127.0.0.1:8600); the admin
 token is ``--token``, else ``HALL_ADMIN_TOKEN``, else the ``admin-token`` file the server wrote
-in its data dir (``HALL_DATA_DIR`` or the platform's data dir) on first start.
+in its data dir (``--data-dir``, ``HALL_DATA_DIR`` or the platform's data dir) on first start.
+An office operator uses its own session instead: ``hall-admin operator sign-in NAME --json``
+gives the token for ``--token``/``HALL_ADMIN_TOKEN``.
 Exit status: 0 done, 1 the server refused (the message says why), 2 a usage or setup problem.
 
 Every module of this package whose name does not start with ``_`` is one group of commands and
@@ -30,6 +35,7 @@ import logging
 import os
 import pkgutil
 import sys
+from pathlib import Path
 
 from board.admin._cli import Commands, SetupError, resolve_token
 from board.admin._console import console_main, opens_console
@@ -52,7 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("HALL_SERVER_URL", DEFAULT_SERVER_URL),
         help="the central store (env HALL_SERVER_URL; default %(default)s)",
     )
-    common.add_argument("--token", help="admin token (env HALL_ADMIN_TOKEN, else the token file)")
+    common.add_argument(
+        "--token",
+        help="admin token or an operator's session token (env HALL_ADMIN_TOKEN, else the "
+        "server's token file)",
+    )
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        help="the server's data dir, where it wrote admin-token (env HALL_DATA_DIR, else the "
+        "platform's data dir, as the server)",
+    )
 
     p = argparse.ArgumentParser(
         prog="hall-admin",

@@ -27,7 +27,7 @@ class Commands:
 
     ``commands.add("anomalies", cmd_anomalies, "…")`` adds ``hall-admin anomalies``;
     ``commands.group("kiosk", "…").add("list", …)`` adds ``hall-admin kiosk list``. Each command
-    takes ``--server`` and ``--token`` unless it passes ``common=False``.
+    takes ``--server``, ``--token`` and ``--data-dir`` unless it passes ``common=False``.
     """
 
     def __init__(
@@ -55,19 +55,21 @@ class Commands:
         return Commands(sub, self._common)
 
 
-def token_file() -> Path:
-    data_dir = os.environ.get("HALL_DATA_DIR") or user_data_dir(APP_NAME)
-    return Path(data_dir) / ADMIN_TOKEN_FILE
+def token_file(data_dir: Path | None = None) -> Path:
+    """The server's admin-token file: in ``data_dir`` (``--data-dir``), else where the server
+    keeps it (``HALL_DATA_DIR``, else the platform's data dir)."""
+    where = data_dir or os.environ.get("HALL_DATA_DIR") or user_data_dir(APP_NAME)
+    return Path(where) / ADMIN_TOKEN_FILE
 
 
-def resolve_token(given: str | None) -> str:
+def resolve_token(given: str | None, data_dir: Path | None = None) -> str:
     """The admin token: the option, the environment, or the server's token file."""
     if given:
         return given
     env = os.environ.get("HALL_ADMIN_TOKEN")
     if env:
         return env
-    path = token_file()
+    path = token_file(data_dir)
     try:
         return path.read_text().strip()
     except OSError:
@@ -78,5 +80,5 @@ def resolve_token(given: str | None) -> str:
 
 
 def admin_client(args: argparse.Namespace) -> AdminClient:
-    """The store's admin API as ``--server`` and ``--token`` say."""
-    return AdminClient(args.server, resolve_token(args.token))
+    """The store's admin API as ``--server``, ``--token`` and ``--data-dir`` say."""
+    return AdminClient(args.server, resolve_token(args.token, getattr(args, "data_dir", None)))
