@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +31,9 @@ from kiosk.store import LocalStore
 from kiosk.sync_link import SyncLink
 from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
+from tests.helpers.clock import Clock
 from tests.helpers.server import ServerProcess
+from tests.helpers.wait import wait_until
 
 __all__ = [
     "API",
@@ -68,19 +69,6 @@ FAST_PUSHER: dict[str, Any] = {
 
 def demo_roster() -> Roster:
     return parse_roster(ROSTER_PATH)
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> float:
-    """Poll ``predicate`` until true; the seconds it took. Fails the test with ``what``."""
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"not within {timeout:.0f} s: {what}")
-        time.sleep(0.05)
-    return time.monotonic() - start
-
-
-# ---------------------------------------------------------------- the admin
 
 
 class HallAdmin:
@@ -175,19 +163,6 @@ def assert_no_secret_logged(text: str, secrets: Iterable[str], where: str) -> No
 # ---------------------------------------------------------------- kiosks
 
 
-class Clock:
-    """A kiosk's wall clock: real time plus ``offset``, moved on by ``advance``."""
-
-    def __init__(self, offset: timedelta = timedelta(0)) -> None:
-        self.now = datetime.now(UTC) + offset
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 class Kiosk:
     """One counter: the rating flow over its own ``LocalStore``, and a ``SyncLink`` to ``url``."""
 
@@ -204,7 +179,7 @@ class Kiosk:
         self.window = window
         self.roster = roster or demo_roster()
         self.store_path = root / "ratings.db"
-        self.clock = Clock(clock_offset)
+        self.clock = Clock(datetime.now(UTC) + clock_offset)
         # The GUI side's connection; the pusher opens its own on its thread.
         self.store = LocalStore(self.store_path, tz=self.roster.hall.tz)
         self.flow = Flow(roster=self.roster, window=window, store=self.store, clock=self.clock)

@@ -28,6 +28,7 @@ from kiosk.sync_link import SyncLink
 from sync.client import AdminClient
 from sync.quarter import Quarter
 from sync.roster import Roster, parse_roster
+from tests.helpers.clock import Clock
 from tests.helpers.server import ServerProcess, start_server
 
 LEFT = Qt.MouseButton.LeftButton
@@ -52,17 +53,12 @@ def always_open_roster(tmp_path: Path, demo_roster_path: Path) -> Path:
     return path
 
 
-class Clock:
-    """Real time, held inside opening hours and moved on past each thank-you screen."""
-
-    def __init__(self, roster: Roster) -> None:
-        local = datetime.now(roster.zone)
-        if local.hour == 23 and local.minute >= 58:  # the roster closes at 23:59
-            local = local.replace(minute=50)
-        self.now = local.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+def open_now(roster: Roster) -> datetime:
+    """Real time, held inside the always-open roster's hours (it closes at 23:59)."""
+    local = datetime.now(roster.zone)
+    if local.hour == 23 and local.minute >= 58:
+        local = local.replace(minute=50)
+    return local.astimezone(UTC)
 
 
 def test_taps_on_a_kiosk_reach_the_board(
@@ -81,7 +77,7 @@ def test_taps_on_a_kiosk_reach_the_board(
     link = SyncLink(server_url=server.url, data_dir=data, store_path=store_path, tz=roster.hall.tz)
     link.enroll(code)
     store = LocalStore(store_path, tz=roster.hall.tz)
-    clock = Clock(roster)
+    clock = Clock(open_now(roster))
     flow = Flow(
         roster=roster,
         window="A01",

@@ -52,7 +52,6 @@ def link(tmp_path: Path, server: ServerProcess) -> Iterator[SyncLink]:
     link.stop()
 
 
-@pytest.mark.slow
 def test_a_week_offline_drains_completely_when_the_server_returns(
     server: ServerProcess, hall: HallAdmin, link: SyncLink
 ) -> None:

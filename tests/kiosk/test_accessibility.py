@@ -18,7 +18,6 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,7 +43,8 @@ from kiosk._qt.qt_widgets import Avatar, FaceButton, ReasonButton, Text, TextRun
 from kiosk.config import WARNING_S, ConfigError, Display
 from kiosk.flow import Flow, State
 from kiosk.store import LocalStore
-from sync.roster import Roster, parse_roster
+from sync.roster import Roster
+from tests.helpers.clock import Clock
 
 OPEN = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
 PANELS = [(1920, 1080, 0.248), (1280, 800, 0.170)]
@@ -61,25 +61,14 @@ def app_font(qapp: QApplication) -> str:
     return install_app_font(qapp, 18)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = OPEN
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def kiosk(qtbot: QtBot, demo_roster_path: Path, data_dir: Path) -> Iterator[KioskWindow]:
-    roster: Roster = parse_roster(demo_roster_path).for_window("A01")
-    store = LocalStore(data_dir / "kiosk.sqlite3")
-    flow = Flow(roster=roster, window="A01", store=store, clock=Clock(), staff_pin="2468")
+def kiosk(qtbot: QtBot, roster: Roster, store: LocalStore) -> Iterator[KioskWindow]:
+    flow = Flow(roster=roster, window="A01", store=store, clock=Clock(OPEN), staff_pin="2468")
     w = KioskWindow(flow, qr_url="https://hall.example/rate?hall=TL&window=A01", tick_ms=10_000)
     qtbot.addWidget(w)
     flow.sign_in("TL0001")
     yield w
     w.close()
-    store.close()
 
 
 # ------------------------------------------------------------------------- measuring

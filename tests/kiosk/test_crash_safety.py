@@ -12,8 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from kiosk.store import LocalStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +65,6 @@ def _run_and_kill(db: Path, rnd: random.Random) -> list[str]:
     return [ln[:-1].decode() for ln in lines if ln.endswith(b"\n")]
 
 
-@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_no_acknowledged_rating(tmp_path: Path) -> None:
     db = tmp_path / "kiosk.db"
     rnd = random.Random(20260701)

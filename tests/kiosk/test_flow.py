@@ -14,41 +14,17 @@ import pytest
 from kiosk.config import Misuse, Timings
 from kiosk.flow import Flow, Recorded, State, normalise_phone
 from kiosk.store import LocalStore
-from sync.roster import Roster, parse_roster
+from sync.roster import Roster
+from tests.helpers.clock import Clock
 from tests.kiosk.fakes import FullDiskStore
 
 # Wednesday 2026-07-01 10:00 in Chongqing (UTC+8): the demo hall is open.
 OPEN = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = OPEN) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def roster(demo_roster_path: Path) -> Roster:
-    return parse_roster(demo_roster_path).for_window("A01")
-
-
-@pytest.fixture
-def store(data_dir: Path) -> LocalStore:
-    s = LocalStore(data_dir / "kiosk.sqlite3")
-    yield s
-    s.close()
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(OPEN)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +24,14 @@ from kiosk._qt.qt_kiosk import KioskWindow
 from kiosk.config import Misuse, Timings
 from kiosk.flow import Flow
 from kiosk.store import LocalStore
-from sync.roster import Roster, parse_roster
+from sync.roster import Roster
 from sync.schema import LEVEL_WORDS_ZH, Level
+from tests.helpers.clock import Clock
 from tests.kiosk.fakes import FullDiskStore
 
 OPEN = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Chongqing
 LEFT = Qt.MouseButton.LeftButton
 PIN = "2468"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = OPEN
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Sounds:
@@ -67,20 +57,8 @@ def app_font(qapp: QApplication) -> str:
 
 
 @pytest.fixture
-def roster(demo_roster_path: Path) -> Roster:
-    return parse_roster(demo_roster_path).for_window("A01")
-
-
-@pytest.fixture
-def store(data_dir: Path) -> Iterator[LocalStore]:
-    s = LocalStore(data_dir / "kiosk.sqlite3")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(OPEN)
 
 
 @pytest.fixture
@@ -118,6 +96,13 @@ def rows(store: LocalStore) -> list[sqlite3.Row]:
 
 def on_screen(w: KioskWindow) -> Any:
     return w.stack.currentWidget()
+
+
+def ticks(w: KioskWindow, n: int = 3) -> None:
+    """What the window's tick timer does, n times, without waiting for it: a test that checks
+    nothing happened yet needs ticks that surely ran, not a sleep that hopes they did."""
+    for _ in range(n):
+        w.ticker.timeout.emit()
 
 
 def tap(qtbot: QtBot, widget: Any) -> None:
@@ -280,7 +265,7 @@ def test_why_timeout_keeps_the_chosen_reasons_and_phone_after_a_warning(
     clock.advance(50)
     tap(qtbot, w.why.reasons["leng"])  # a citizen mid-choice: the limit starts again
     clock.advance(34)
-    qtbot.wait(50)  # several ticks
+    ticks(w)
     assert not w.countdown.isVisible() and "warning" not in w.sounds.names
     clock.advance(2)  # 24 s left
     qtbot.waitUntil(lambda: w.countdown.isVisible(), timeout=2000)  # warned in words ...
@@ -327,7 +312,7 @@ def test_a_touch_ends_the_warning_and_restarts_the_limit(
     tap(qtbot, w.countdown)  # a touch anywhere, the banner too
     assert not w.countdown.isVisible()
     clock.advance(40)
-    qtbot.wait(50)
+    ticks(w)
     assert on_screen(w) is w.why and rows(store) == []
 
 
@@ -368,7 +353,7 @@ def test_idle_left_in_english_warns_then_speaks_chinese_again(
     tap(qtbot, w.idle.lang)
     assert w.idle.invite_main.text() == "Please rate our service"
     clock.advance(94)
-    qtbot.wait(50)
+    ticks(w)
     assert not w.countdown.isVisible()
     clock.advance(2)  # 24 s of 120 left
     qtbot.waitUntil(lambda: w.countdown.isVisible(), timeout=2000)
@@ -385,7 +370,7 @@ def test_thanks_and_staff_panel_return_to_idle(
     w = make_kiosk()
     tap(qtbot, face(w, 4))
     clock.advance(3.9)
-    qtbot.wait(50)  # several ticks
+    ticks(w)
     assert on_screen(w) is w.thanks
     clock.advance(0.2)
     qtbot.waitUntil(lambda: on_screen(w) is w.idle, timeout=2000)
@@ -400,7 +385,7 @@ def test_minimum_interval_faces_come_back_only_after_it(
     w = make_kiosk(timings=Timings(thanks_s=1), misuse=Misuse(min_interval_s=10))
     tap(qtbot, face(w, 5))
     clock.advance(5)
-    qtbot.wait(50)
+    ticks(w)
     assert on_screen(w) is w.thanks
     qtbot.mouseClick(w.thanks, LEFT)  # hammering the thank-you screen does nothing
     assert on_screen(w) is w.thanks

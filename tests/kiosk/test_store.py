@@ -35,15 +35,9 @@ T0 = datetime(2026, 7, 1, 9, 30, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def db(data_dir: Path) -> Path:
-    return data_dir / "kiosk.db"
-
-
-@pytest.fixture
-def store(db: Path) -> Any:
-    s = LocalStore(db)
-    yield s
-    s.close()
+def db(store_path: Path) -> Path:
+    """The store's file (the ``store`` fixture of tests/kiosk/conftest.py opens it)."""
+    return store_path
 
 
 def rate(s: LocalStore, level: int = 5, when: datetime = T0, **kw: Any) -> RatingRecord:
@@ -569,8 +563,8 @@ def test_a_corrupt_file_is_moved_aside_and_a_fresh_store_starts(
         moved = s.recovered_from
         assert moved is not None
         assert moved.parent == db.parent
-        assert moved.name.startswith("kiosk.db.corrupt-")
-        stamp = moved.name.removeprefix("kiosk.db.corrupt-")
+        assert moved.name.startswith(f"{db.name}.corrupt-")
+        stamp = moved.name.removeprefix(f"{db.name}.corrupt-")
         datetime.strptime(stamp, "%Y%m%dT%H%M%S")
         assert moved.read_bytes() == bad, "the damaged bytes must be kept for inspection"
         assert str(moved) in caplog.text
@@ -617,6 +611,6 @@ def test_a_second_corruption_never_overwrites_the_first(
     with LocalStore(db) as s:
         second = s.recovered_from
     assert first is not None and second is not None and first != second
-    assert first.name == "kiosk.db.corrupt-20260701T093000"
+    assert first.name == f"{db.name}.corrupt-20260701T093000"
     assert first.read_bytes() == b"first garbage " * 200
     assert second.read_bytes() == b"second garbage " * 200

@@ -6,7 +6,6 @@ import json
 import logging
 import stat
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,18 +22,11 @@ from kiosk.sync_link import EnrollError, SyncLink
 from sync.client import BATCH_PATH, ENROLL_PATH, TERMINAL_ROSTER_PATH
 from sync.pusher import Pusher
 from sync.roster import parse_roster
+from tests.helpers.wait import wait_until
 
 TOKEN = "tok-kiosk-SECRET-77c1"
 URL = "http://central.test"
 T0 = datetime(2026, 7, 1, 1, 20, tzinfo=UTC)
-
-
-def wait_until(cond: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 class Central:
@@ -152,13 +144,6 @@ def links(central: Central, data_dir: Path) -> Iterator[Callable[..., SyncLink]]
     for link in made:
         assert link.stop(timeout=5)
     assert not [t for t in threading.enumerate() if t.name == "hall-pusher" and t.is_alive()]
-
-
-@pytest.fixture
-def store(data_dir: Path) -> Iterator[LocalStore]:
-    s = LocalStore(data_dir / "kiosk.sqlite3", tz="Asia/Shanghai")
-    yield s
-    s.close()
 
 
 def test_local_only_keeps_ratings_and_counts_the_backlog(

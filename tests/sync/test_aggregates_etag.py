@@ -11,15 +11,8 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.helpers.clock import Clock
 from tests.helpers.store import StoreDriver
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _etag(hall: StoreDriver, quarter: str, previous: str | None = None) -> tuple[int, str]:

@@ -11,17 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sync.schema import RatingRecord
+from tests.helpers.clock import Clock
 from tests.helpers.store import Enrolled, StoreDriver
-
-
-class Clock:
-    """The server's clock, set by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def test_counts_match_the_ratings(hall: StoreDriver, client: TestClient) -> None:

@@ -17,6 +17,7 @@ from sync.server.core.config import Settings
 from sync.server.core.db import Database, run_migrations
 from sync.server.main import create_app
 from sync.server.operators import SignInRefused, hash_password, sign_in
+from tests.helpers.clock import Clock
 from tests.helpers.store import StoreDriver
 from tests.sync.conftest import admin_token_of, make_settings
 
@@ -24,19 +25,9 @@ API = "/api/v1"
 PASSWORD = "correct horse battery"
 
 
-class Clock:
-    """The server's clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock(app: FastAPI) -> Clock:
-    c = Clock()
+    c = Clock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
     app.state.clock = c
     return c
 

@@ -26,18 +26,10 @@ from sync.client import (
 )
 from sync.pusher import Pusher, SyncStatus, read_roster_cache, write_json_atomic
 from sync.schema import GENESIS_HASH, RatingRecord
+from tests.helpers.wait import wait_until
 
 TOKEN = "tok-SECRET-3f9a1c"
 BASE = "http://central.test"
-
-
-def wait_until(cond: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
-    """Poll ``cond`` until true or fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
 
 
 def make_records(n: int, start: int = 1, terminal: str = "T1") -> list[RatingRecord]:
