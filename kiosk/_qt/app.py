@@ -284,7 +284,7 @@ def _drive(
     for page in range(1, window.why.grid.pages):
         window.why.next_page.click()
         shot(f"why-page{page + 1}{sfx}")
-    window.why.grid.turn(-99)
+    window.why.turn(-99)
     warn()
     shot("why-warning" + sfx)
     flow.touch()

@@ -365,8 +365,8 @@ class WhyScreen(QWidget):
         self.phone.clicked.connect(flow.open_phone_pad)
         self.skip.clicked.connect(flow.skip)
         self.submit.clicked.connect(flow.confirm)
-        self.prev_page.clicked.connect(lambda: self._turn(-1))
-        self.next_page.clicked.connect(lambda: self._turn(1))
+        self.prev_page.clicked.connect(lambda: self.turn(-1))
+        self.next_page.clicked.connect(lambda: self.turn(1))
         self.grid.pages_changed.connect(self._show_pages)
         flow.selection_changed.connect(self._sync_checks)
         flow.roster_changed.connect(self._rebuild)
@@ -410,7 +410,8 @@ class WhyScreen(QWidget):
         self._sync_checks()
         self._show_pages()
 
-    def _turn(self, delta: int) -> None:
+    def turn(self, delta: int) -> None:
+        """Show the page ``delta`` pages on (clamped to the first and the last)."""
         self.grid.turn(delta)
         self._show_pages()
 

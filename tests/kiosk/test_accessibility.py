@@ -258,8 +258,8 @@ def screens(w: KioskWindow, lang: str) -> Iterator[str]:
         if page:
             w.why.next_page.click()
         yield f"why page {page + 1}"
-    w.why.grid.turn(-99)
-    w.why._show_pages()
+    w.why.turn(-99)
+    assert w.why.grid.page == 0 and not w.why.prev_page.isVisible()
     warn()
     assert w.countdown.isVisible()
     yield "why warning"
