@@ -97,7 +97,8 @@ def make_source(qtbot):  # type: ignore[no-untyped-def]
 
 
 def test_source_keeps_last_data_reports_offline_and_recovers(qtbot, make_source) -> None:
-    store = Store(["ok", "ok", "down", "down", "ok2"])
+    # The store stays down (its last step repeats) until the test has looked at the offline board.
+    store = Store(["ok", "ok", "down"])
     source = make_source(store)
     window = BoardWindow(rotate_s=3600)
     qtbot.addWidget(window)
@@ -119,6 +120,8 @@ def test_source_keeps_last_data_reports_offline_and_recovers(qtbot, make_source)
     assert "连接已中断" in window.header.status_label.text()
     assert window.lists.red.labels() == shown  # the last standings stay up
 
+    with store.lock:
+        store.script = ["ok2"]
     qtbot.waitUntil(lambda: len(datas) == 2 and statuses[-1].online, timeout=5000)
     assert datas[1].aggregates is not AGG
     assert "连接已中断" not in window.header.status_label.text()
