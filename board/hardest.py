@@ -49,6 +49,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from board.lenient import mapping, rows
 from sync.quarter import Quarter
 
 if TYPE_CHECKING:
@@ -184,17 +185,17 @@ def compute_hardest_sections(
     history: Sequence[QuarterOutcome] = (),
 ) -> SectionRanking | None:
     """The hardest sections of the aggregates' quarter, or None for a hall without sections."""
-    sections = _rows(aggregates, "sections")
+    sections = rows(aggregates, "sections")
     if not sections:
         return None
-    s = settings or HardestSettings.from_mapping(_mapping(aggregates, "settings"))
+    s = settings or HardestSettings.from_mapping(mapping(aggregates, "settings"))
     quarter = str(aggregates.get("quarter", ""))
     units = {
-        str(u.get("code")): str(u.get("name") or u.get("code")) for u in _rows(aggregates, "units")
+        str(u.get("code")): str(u.get("name") or u.get("code")) for u in rows(aggregates, "units")
     }
     reason_names = dict(_PROBLEM_NAMES)
     reason_order = {code: i for i, code in enumerate(PROBLEM_ORDER)}
-    for r in _rows(aggregates, "reasons"):
+    for r in rows(aggregates, "reasons"):
         code = str(r.get("code"))
         reason_names.setdefault(code, str(r.get("name") or code))
         reason_order.setdefault(code, len(reason_order))
@@ -214,17 +215,17 @@ def compute_hardest_sections(
 
     # Rule 2: the evidence.
     if review is not None:
-        for a in _rows(review, "answers"):
+        for a in rows(review, "answers"):
             c = calcs.get(str(a.get("section")))
             if c is not None:
                 c.answers += _count(a.get("n"))
                 c.with_problems += _count(a.get("with_problems"))
-        for p in _rows(review, "problem_counts"):
+        for p in rows(review, "problem_counts"):
             c = calcs.get(str(p.get("section")))
             if c is not None:
                 key = str(p.get("problem"))
                 c.problems[key] = c.problems.get(key, 0) + _count(p.get("n"))
-    for row in _rows(aggregates, "section_counts"):
+    for row in rows(aggregates, "section_counts"):
         c = calcs.get(str(row.get("section")))
         level = _count(row.get("level"))
         if c is None or not 1 <= level <= 5:
@@ -233,7 +234,7 @@ def compute_hardest_sections(
         c.ratings += n
         if level <= 2:
             c.negative += n
-    for row in _rows(aggregates, "section_reason_counts"):
+    for row in rows(aggregates, "section_reason_counts"):
         c = calcs.get(str(row.get("section")))
         if c is not None:
             key = str(row.get("reason"))
@@ -414,18 +415,6 @@ def _rules(s: HardestSettings) -> list[str]:
         f"连续 {s.escalate_head_after} 次位列前 3：免去科室负责人职务；"
         f"连续 {s.escalate_leader_after} 次：免去分管领导职务。",
     ]
-
-
-def _mapping(d: Mapping[str, object], key: str) -> Mapping[str, object]:
-    v = d.get(key)
-    return v if isinstance(v, Mapping) else {}
-
-
-def _rows(d: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
-    v = d.get(key)
-    if not isinstance(v, Iterable) or isinstance(v, str | bytes | Mapping):
-        return []
-    return [r for r in v if isinstance(r, Mapping)]
 
 
 def _count(v: object) -> int:

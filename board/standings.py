@@ -75,6 +75,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Literal
 
+from board.lenient import mapping, number, rows, whole
 from board.standings_text import TEXTS, Lang
 from sync.quarter import Quarter
 from sync.schema import BUILTIN_REASONS
@@ -323,13 +324,9 @@ def compute_standings(
     sense (a level of 7, a negative count) are skipped and listed in ``Standings.warnings``.
     """
     warnings: list[str] = []
-    s = (
-        settings
-        if settings is not None
-        else Settings.from_mapping(_mapping(aggregates, "settings"))
-    )
+    s = settings if settings is not None else Settings.from_mapping(mapping(aggregates, "settings"))
     t = TEXTS[lang]
-    hall_raw = _mapping(aggregates, "hall")
+    hall_raw = mapping(aggregates, "hall")
     hall = {k: str(hall_raw.get(k, "")) for k in ("code", "name", "tz")}
     quarter = str(aggregates.get("quarter", ""))
     generated_at = str(aggregates.get("generated_at") or datetime.now(UTC).isoformat())
@@ -376,10 +373,10 @@ def _read_units(aggregates: Mapping[str, object], warnings: list[str]) -> dict[s
     """Every unit of the roster with its counts, reasons, inspections and misconduct (rules 1,
     4, 9). Rows for a unit the roster lacks still count, with a warning."""
     categories = {
-        str(c.get("code")): str(c.get("name", "")) for c in _rows(aggregates, "categories")
+        str(c.get("code")): str(c.get("name", "")) for c in rows(aggregates, "categories")
     }
     calcs: dict[str, _Calc] = {}
-    for u in _rows(aggregates, "units"):
+    for u in rows(aggregates, "units"):
         code = str(u.get("code"))
         cat = str(u.get("category") or "")
         calcs[code] = _Calc(code, str(u.get("name") or code), cat, categories.get(cat, cat))
@@ -390,8 +387,8 @@ def _read_units(aggregates: Mapping[str, object], warnings: list[str]) -> dict[s
             calcs[code] = _Calc(code, code, "", "")
         return calcs[code]
 
-    for row in _rows(aggregates, "counts"):
-        level, n, flagged = _int(row, "level"), _int(row, "n"), _int(row, "flagged", 0)
+    for row in rows(aggregates, "counts"):
+        level, n, flagged = whole(row, "level"), whole(row, "n"), whole(row, "flagged", 0)
         if level is None or not 1 <= level <= 5 or n is None or n < 0 or flagged is None:
             warnings.append(f"count row skipped (level 1-5 and counts >= 0 expected): {row!r}")
             continue
@@ -400,17 +397,17 @@ def _read_units(aggregates: Mapping[str, object], warnings: list[str]) -> dict[s
         c.flagged += max(flagged, 0)
         week = c.weekly.setdefault(str(row.get("week", "")), [0, 0, 0, 0, 0, 0])
         week[level] += n
-    for row in _rows(aggregates, "reason_counts"):
-        n = _int(row, "n")
+    for row in rows(aggregates, "reason_counts"):
+        n = whole(row, "n")
         if n is None or n < 0:
             warnings.append(f"reason count row skipped: {row!r}")
             continue
         c = calc_for(str(row.get("unit")), "reasons")
         reason = str(row.get("reason"))
         c.reasons[reason] = c.reasons.get(reason, 0) + n
-    for row in _rows(aggregates, "inspections"):
+    for row in rows(aggregates, "inspections"):
         dim = _DIMENSION_ALIASES.get(str(row.get("dimension", "")).strip().lower())
-        points = _float(row, "points")
+        points = number(row, "points")
         if dim is None or points is None:
             warnings.append(f"inspection skipped (dimension image/behaviour/discipline): {row!r}")
             continue
@@ -523,7 +520,7 @@ def _main_problems(calcs: Mapping[str, _Calc], aggregates: Mapping[str, object])
     aggregates' reason list, then code."""
     names: dict[str, str] = dict(_BUILTIN_REASON_NAMES)
     order: dict[str, int] = {}
-    for i, r in enumerate(_rows(aggregates, "reasons")):
+    for i, r in enumerate(rows(aggregates, "reasons")):
         code = str(r.get("code"))
         names[code] = str(r.get("name") or code)
         order.setdefault(code, i)
@@ -971,49 +968,6 @@ def _rules(ctx: _Ctx) -> list[str]:
     if s.naming == "anonymous":
         rules.append(t["rule_anonymous"])
     return rules
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading the aggregates leniently: the board must show something even for an odd answer.
-
-
-def _mapping(d: Mapping[str, object], key: str) -> Mapping[str, object]:
-    v = d.get(key)
-    return v if isinstance(v, Mapping) else {}
-
-
-def _rows(d: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
-    v = d.get(key)
-    if not isinstance(v, Iterable) or isinstance(v, str | bytes | Mapping):
-        return []
-    return [r for r in v if isinstance(r, Mapping)]
-
-
-def _int(row: Mapping[str, object], key: str, default: int | None = None) -> int | None:
-    v = row.get(key, default)
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, str):
-        try:
-            return int(v.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _float(row: Mapping[str, object], key: str) -> float | None:
-    v = row.get(key)
-    if isinstance(v, bool) or not isinstance(v, int | float | str):
-        return None
-    try:
-        f = float(v)
-    except ValueError:
-        return None
-    return f if math.isfinite(f) else None
 
 
 _INT_KEYS = frozenset(

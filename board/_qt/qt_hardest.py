@@ -55,6 +55,31 @@ def _ignore_width(label: QLabel) -> QLabel:
     return label
 
 
+def _card_layout(
+    card: QFrame, rank: int
+) -> tuple[QHBoxLayout, QVBoxLayout, QHBoxLayout, QHBoxLayout]:
+    """A hardest-list card's frame and big place number; the two lines beside it to fill."""
+    card.setObjectName("card")
+    card.setStyleSheet(
+        "#card { background: white; border: 2px solid #9E9E9E; border-radius: 10px; }"
+    )
+    row = QHBoxLayout(card)
+    row.setContentsMargins(12, 4, 16, 4)
+    row.setSpacing(14)
+    place = QLabel(f"{rank}")
+    place.setFont(font(56, bold=True))
+    place.setFixedWidth(80)
+    place.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    place.setStyleSheet(f"color: {RED if rank <= 3 else INK};")
+    row.addWidget(place)
+    col = QVBoxLayout()
+    col.setSpacing(0)
+    line1, line2 = QHBoxLayout(), QHBoxLayout()
+    col.addLayout(line1)
+    col.addLayout(line2)
+    return row, col, line1, line2
+
+
 class HardestCard(QFrame):
     """One section on the hardest list: two lines, so ten fit on one screen."""
 
@@ -63,24 +88,7 @@ class HardestCard(QFrame):
     def __init__(self, entry: HardestEntry) -> None:
         super().__init__()
         self.entry = entry
-        self.setObjectName("card")
-        self.setStyleSheet(
-            "#card { background: white; border: 2px solid #9E9E9E; border-radius: 10px; }"
-        )
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 4, 16, 4)
-        row.setSpacing(14)
-        place = QLabel(f"{entry.rank}")
-        place.setFont(font(56, bold=True))
-        place.setFixedWidth(80)
-        place.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        place.setStyleSheet(f"color: {RED if entry.rank <= 3 else INK};")
-        row.addWidget(place)
-        col = QVBoxLayout()
-        col.setSpacing(0)
-        line1, line2 = QHBoxLayout(), QHBoxLayout()
-        col.addLayout(line1)
-        col.addLayout(line2)
+        row, col, line1, line2 = _card_layout(self, entry.rank)
         self.name_label = FitLabel(entry.label, 46, 38, bold=True)
         self.name_label.setStyleSheet(f"color: {INK};")
         line1.addWidget(self.name_label, 1)
@@ -126,25 +134,7 @@ class SectionCard(QFrame):
     def __init__(self, entry: SectionEntry, months: int = 3) -> None:
         super().__init__()
         self.entry = entry
-        self.setObjectName("card")
-        self.setStyleSheet(
-            "#card { background: white; border: 2px solid #9E9E9E; border-radius: 10px; }"
-        )
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 4, 16, 4)
-        row.setSpacing(14)
-        rank = entry.rank or 0
-        place = QLabel(f"{rank}")
-        place.setFont(font(56, bold=True))
-        place.setFixedWidth(80)
-        place.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        place.setStyleSheet(f"color: {RED if rank <= 3 else INK};")
-        row.addWidget(place)
-        col = QVBoxLayout()
-        col.setSpacing(0)
-        line1, line2 = QHBoxLayout(), QHBoxLayout()
-        col.addLayout(line1)
-        col.addLayout(line2)
+        row, col, line1, line2 = _card_layout(self, entry.rank or 0)
         self.name_label = FitLabel(f"{entry.name} · {entry.unit_name}", 44, 32, bold=True)
         self.name_label.setStyleSheet(f"color: {INK};")
         line1.addWidget(self.name_label, 1)
