@@ -339,135 +339,186 @@ def table_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
 
 def parse_rows(rows: Iterable[tuple[int, list[str]]], source: str = "roster") -> Roster:
     """Validate (line number, cells) rows; the first non-empty row is the header."""
-    problems: list[Problem] = []
     it = iter(rows)
-    header: list[str] | None = None
-    for _, cells in it:
-        if any(c.strip() for c in cells):
-            header = [c.strip().lower() for c in cells]
-            break
-    if header is None:
-        raise RosterError(source, [Problem(1, "-", "the file is empty")])
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise RosterError(source, [Problem(1, ",".join(missing), "header lacks these columns")])
-    idx = {c: header.index(c) for c in COLUMNS}
-    section_idx = header.index("section") if "section" in header else None
-
-    seen: dict[tuple[str, str], int] = {}
-    hall: Hall | None = None
-    r = Roster(hall=Hall("", ""))
-    pending_refs: list[tuple[int, str, str, str]] = []  # line, column, kind, code
-    section_refs: list[tuple[int, str, str]] = []  # line, section code, the row's unit
-
+    columns = _Columns.from_header(it, source)
+    build = _RosterBuilder()
     for line, cells in it:
-        if not any(c.strip() for c in cells):
-            continue
+        if any(c.strip() for c in cells):
+            build.add(line, *columns.read(cells))
+    return build.finish(source)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where the roster's columns are in this file (the header may order them freely)."""
+
+    idx: dict[str, int]
+    section: int | None
+
+    @classmethod
+    def from_header(cls, it: Iterator[tuple[int, list[str]]], source: str) -> _Columns:
+        """Read up to the first non-empty row, the header; RosterError if it lacks a column."""
+        for _, cells in it:
+            if any(c.strip() for c in cells):
+                header = [c.strip().lower() for c in cells]
+                break
+        else:
+            raise RosterError(source, [Problem(1, "-", "the file is empty")])
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise RosterError(source, [Problem(1, ",".join(missing), "header lacks these columns")])
+        return cls(
+            {c: header.index(c) for c in COLUMNS},
+            header.index("section") if "section" in header else None,
+        )
+
+    def read(self, cells: list[str]) -> tuple[str, str, str, str, str, str, str]:
+        """kind (lower case), code, name, parent, detail, note, section; missing cells empty."""
         kind, code, name, parent, detail, note = (
-            cells[idx[c]].strip() if idx[c] < len(cells) else "" for c in COLUMNS
+            cells[self.idx[c]].strip() if self.idx[c] < len(cells) else "" for c in COLUMNS
         )
-        kind = kind.lower()
-        section = (
-            cells[section_idx].strip()
-            if section_idx is not None and section_idx < len(cells)
-            else ""
-        )
+        s = self.section
+        section = cells[s].strip() if s is not None and s < len(cells) else ""
+        return kind.lower(), code, name, parent, detail, note, section
 
-        def bad(col: str, msg: str, line: int = line) -> None:  # noqa: B023
-            problems.append(Problem(line, col, msg))
 
+class _RosterBuilder:
+    """The roster as its rows arrive, with every problem found on the way (all are reported
+    together, by line); references between rows are checked at the end."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.seen: dict[tuple[str, str], int] = {}
+        self.hall: Hall | None = None
+        self.r = Roster(hall=Hall("", ""))
+        self.refs: list[tuple[int, str, str, str]] = []  # line, column, kind, code
+        self.section_refs: list[tuple[int, str, str]] = []  # line, section code, the row's unit
+
+    def bad(self, line: int, col: str, msg: str) -> None:
+        self.problems.append(Problem(line, col, msg))
+
+    def add(
+        self,
+        line: int,
+        kind: str,
+        code: str,
+        name: str,
+        parent: str,
+        detail: str,
+        note: str,
+        section: str,
+    ) -> None:
+        """One row: checks every kind shares, then what its kind adds to the roster."""
         if kind not in KINDS:
-            bad("kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-            continue
+            self.bad(line, "kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+            return
         if not code:
-            bad("code", f"a {kind} needs a code")
-            continue
-        if (kind, code) in seen:
-            bad("code", f"{kind} {code!r} already defined on line {seen[(kind, code)]}")
-            continue
-        seen[(kind, code)] = line
+            self.bad(line, "code", f"a {kind} needs a code")
+            return
+        if (kind, code) in self.seen:
+            self.bad(
+                line, "code", f"{kind} {code!r} already defined on line {self.seen[(kind, code)]}"
+            )
+            return
+        self.seen[(kind, code)] = line
         if section and kind not in ("window", "staff"):
-            bad("section", f"only windows and staff name a section, not a {kind}")
-            continue
-        if (
-            kind in ("hall", "category", "unit", "section", "window", "staff", "reason")
-            and not name
-        ):
-            bad("name", f"{kind} {code!r} needs a name")
-            continue
+            self.bad(line, "section", f"only windows and staff name a section, not a {kind}")
+            return
+        if kind not in ("hours", "setting") and not name:
+            self.bad(line, "name", f"{kind} {code!r} needs a name")
+            return
+        self._add_kind(line, kind, code, name, parent, detail, note, section)
 
+    def _add_kind(
+        self,
+        line: int,
+        kind: str,
+        code: str,
+        name: str,
+        parent: str,
+        detail: str,
+        note: str,
+        section: str,
+    ) -> None:
+        r = self.r
         if kind == "hall":
-            if hall is not None:
-                bad("kind", "only one hall per roster file")
-                continue
-            tz = detail or DEFAULT_TZ
-            try:
-                ZoneInfo(tz)
-            except (ZoneInfoNotFoundError, ValueError):
-                bad("detail", f"unknown time zone {tz!r} (e.g. {DEFAULT_TZ})")
-                continue
-            hall = Hall(code, name, tz)
+            self._hall(line, code, name, detail)
         elif kind == "hours":
-            if code.lower() not in WEEKDAYS:
-                bad("code", f"hours need a weekday ({', '.join(WEEKDAYS)}), got {code!r}")
-                continue
-            if detail:
-                try:
-                    r.hours[WEEKDAYS.index(code.lower())] = _span(detail)
-                except ValueError as e:
-                    bad("detail", str(e))
+            self._hours(line, code, detail)
         elif kind == "setting":
             r.settings[code] = detail
         elif kind == "category":
             r.categories[code] = Category(code, name)
         elif kind == "unit":
             r.units[code] = Unit(code, name, parent)
-            pending_refs.append((line, "parent", "category", parent))
+            self.refs.append((line, "parent", "category", parent))
         elif kind == "section":
             r.sections[code] = Section(code, name, parent, note or None)
-            pending_refs.append((line, "parent", "unit", parent))
+            self.refs.append((line, "parent", "unit", parent))
         elif kind == "window":
             r.windows[code] = Window(code, name, parent, detail, section or None)
-            pending_refs.append((line, "parent", "unit", parent))
-            pending_refs.append((line, "detail", "category", detail))
+            self.refs.append((line, "parent", "unit", parent))
+            self.refs.append((line, "detail", "category", detail))
             if section:
-                section_refs.append((line, section, parent))
+                self.section_refs.append((line, section, parent))
         elif kind == "staff":
             wins = tuple(w.strip() for w in detail.replace("；", ";").split(";") if w.strip())
             r.staff[code] = Staff(code, name, parent, wins, note or None, section or None)
-            pending_refs.append((line, "parent", "unit", parent))
+            self.refs.append((line, "parent", "unit", parent))
             if section:
-                section_refs.append((line, section, parent))
+                self.section_refs.append((line, section, parent))
             for w in wins:
-                pending_refs.append((line, "detail", "window", w))
+                self.refs.append((line, "detail", "window", w))
         elif kind == "reason":
             r.reasons[code] = Reason(code, name, detail)
 
-    for line, col, kind, code in pending_refs:
-        if not code:
-            problems.append(Problem(line, col, f"needs a {kind} code"))
-        elif (kind, code) not in seen:
-            problems.append(Problem(line, col, f"no {kind} with code {code!r} in this file"))
-    for line, code, unit in section_refs:
-        found = r.sections.get(code)
-        if found is None:
-            problems.append(Problem(line, "section", f"no section with code {code!r} in this file"))
-        elif found.unit != unit:
-            problems.append(
-                Problem(
+    def _hall(self, line: int, code: str, name: str, detail: str) -> None:
+        if self.hall is not None:
+            self.bad(line, "kind", "only one hall per roster file")
+            return
+        tz = detail or DEFAULT_TZ
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.bad(line, "detail", f"unknown time zone {tz!r} (e.g. {DEFAULT_TZ})")
+            return
+        self.hall = Hall(code, name, tz)
+
+    def _hours(self, line: int, code: str, detail: str) -> None:
+        if code.lower() not in WEEKDAYS:
+            self.bad(line, "code", f"hours need a weekday ({', '.join(WEEKDAYS)}), got {code!r}")
+            return
+        if detail:
+            try:
+                self.r.hours[WEEKDAYS.index(code.lower())] = _span(detail)
+            except ValueError as e:
+                self.bad(line, "detail", str(e))
+
+    def finish(self, source: str) -> Roster:
+        """Check the references between rows; the roster, or RosterError with every problem."""
+        for line, col, kind, code in self.refs:
+            if not code:
+                self.bad(line, col, f"needs a {kind} code")
+            elif (kind, code) not in self.seen:
+                self.bad(line, col, f"no {kind} with code {code!r} in this file")
+        for line, code, unit in self.section_refs:
+            found = self.r.sections.get(code)
+            if found is None:
+                self.bad(line, "section", f"no section with code {code!r} in this file")
+            elif found.unit != unit:
+                self.bad(
                     line,
                     "section",
                     f"section {code!r} belongs to unit {found.unit!r}, not to {unit!r}",
                 )
-            )
-    if hall is None:
-        problems.append(Problem(1, "kind", "no hall row (kind=hall, code, name, detail=time zone)"))
-    if problems:
-        problems.sort(key=lambda p: p.line)
-        raise RosterError(source, problems)
-    assert hall is not None
-    r.hall = hall
-    return r
+        if self.hall is None:
+            self.bad(1, "kind", "no hall row (kind=hall, code, name, detail=time zone)")
+        if self.problems:
+            self.problems.sort(key=lambda p: p.line)
+            raise RosterError(source, self.problems)
+        assert self.hall is not None
+        self.r.hall = self.hall
+        return self.r
 
 
 def _span(text: str) -> tuple[time, time]:

@@ -149,6 +149,15 @@ class Principal:
         halls = self.halls
         return halls is None or hall in halls
 
+    def readable_hall(self, session: Session, hall: str) -> m.Hall:
+        """The hall, if this caller may read it: else 403, and 404 when there is no such hall."""
+        if not self.may_read_hall(hall):
+            raise forbidden(f"this credential may not read hall {hall}")
+        h = session.get(m.Hall, hall)
+        if h is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall!r}")
+        return h
+
     def in_hall(self, hall: str) -> bool:
         """May act in ``hall`` (the admin token and an operator of that hall)."""
         return self.may_read_hall(hall)

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import Text, cast, literal, tuple_
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from sync.server import models as m
 from sync.server.api.deps import OfficeDep, SessionDep
@@ -79,17 +79,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, str, int]:
     return at, terminal, number
 
 
-def _hall(session: Session, who: Any, hall: str) -> m.Hall:
-    if not who.may_read_hall(hall):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail=f"this credential may not read hall {hall}"
-        )
-    h = session.get(m.Hall, hall)
-    if h is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall!r}")
-    return h
-
-
 def _list(text: str | None) -> list[str]:
     if not text or text == "[]":
         return []
@@ -139,7 +128,7 @@ def rating_page(
     ``time`` is the rating's local time in the hall's zone (the device's clock, or the arrival
     time when that clock was flagged). Phone numbers come only with ``contacts=true``.
     """
-    h = _hall(session, who, hall)
+    h = who.readable_hall(session, hall)
     zone = ZoneInfo(h.tz)
     R = m.Rating
     stmt = select(*_COLUMNS).where(R.hall == hall, R.quarter == quarter)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import select
 
@@ -49,13 +49,7 @@ def aggregates(
     The ETag changes whenever a rating is stored in the hall or its roster is imported, so a
     board polling with ``If-None-Match`` gets a cheap 304 otherwise.
     """
-    if not who.may_read_hall(hall):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail=f"this credential may not read hall {hall}"
-        )
-    h = session.get(m.Hall, hall)
-    if h is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall!r}")
+    h = who.readable_hall(session, hall)
     now = clock()
     q = quarter or current_quarter(h.tz, now)
     etag = etag_for([h.code, q, *data_stamp(session, h, q)])
