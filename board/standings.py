@@ -224,10 +224,6 @@ class UnitStanding:
     streak: int = 0  # quarters in a row on either, this one included
     escalation: str | None = None
 
-    @property
-    def negative_share(self) -> float:
-        return self.negative / self.n if self.n else 0.0
-
 
 @dataclass(frozen=True)
 class BoardEntry:

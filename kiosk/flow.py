@@ -345,12 +345,6 @@ class Flow:
             self._phone_draft = None
             self._enter(State.WHY)
 
-    def clear_phone(self) -> None:
-        if self._state in (State.WHY, State.PHONE):
-            self._phone = None
-            self.touch()
-            self.selection_changed.emit()
-
     def confirm(self) -> None:
         """Record the 差评 with the chosen reasons and phone."""
         if self._state is State.WHY:

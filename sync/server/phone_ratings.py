@@ -186,10 +186,6 @@ def qr_disabled(session: Session, spot: WindowSpot) -> bool:
     return t is not None and (t.revoked_at is not None or t.channel != QR_CHANNEL)
 
 
-def stored_phone_rating(session: Session, rating_id: str) -> m.Rating | None:
-    return session.get(m.Rating, rating_id)
-
-
 def same_rating(r: m.Rating, level: int, reasons: Sequence[str], phone: str | None) -> bool:
     """Whether a stored rating is this one again (a retry), not another use of its client_id."""
     return r.level == level and sorted(r.reasons) == sorted(reasons) and r.phone == phone

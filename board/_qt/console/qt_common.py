@@ -332,12 +332,3 @@ class Page(QWidget):
         on_error: Callable[[ApiError], None] | None = None,
     ) -> int:
         return self.ctx.api.run(fn, on_done, on_error, owner=self)
-
-
-def align_center(widget: QWidget) -> QWidget:
-    holder = QWidget()
-    box = QHBoxLayout(holder)
-    box.addStretch(1)
-    box.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
-    box.addStretch(1)
-    return holder
