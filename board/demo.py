@@ -10,7 +10,9 @@ Tongliang hall) through the admin API; enrols one terminal per window and pushes
 history (the previous quarter and the current one up to now: one unit clearly worse, a few
 with too few ratings, some flagged bursts) through the same batch endpoint the kiosks use;
 runs the public review of sections for both quarters (letters answered by phone through the
-public API, a few typed in from paper by the office); enrols three kiosks (windows A01, A02,
+public API, a few typed in from paper by the office); records the office's quarter through
+its API (``board.demo_office``: inspections, a verified misconduct, 差评 cases in every state,
+an accepted appeal, decisions on flagged ratings, the previous quarter published); enrols three kiosks (windows A01, A02,
 A14) and starts them; starts the board; and keeps a trickle of simulated taps going so the board
 moves.
 
@@ -41,6 +43,7 @@ from pathlib import Path
 import httpx
 
 from assets import DEMO_ROSTER
+from board.demo_office import fill_office
 from sync.client import (
     BATCH_PATH,
     HEALTH_PATH,
@@ -101,7 +104,10 @@ class Terminal:
             staff=staff.code if staff else None,
             level=level,
             reasons=reasons,
-            phone=None,
+            # Some unhappy citizens leave a number for the call back (made-up 139 0000 …).
+            phone=f"1390000{rng.randrange(10000):04d}"
+            if level <= 2 and rng.random() < 0.4
+            else None,
             device_time=when.astimezone(UTC).isoformat(),
             tz=roster.hall.tz,
             flags=flags,
@@ -348,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
         log.info("history: %d ratings pushed in %.1f s", n, time.monotonic() - t0)
         answered = run_reviews(hall, roster, datetime.now(UTC), rng)
         log.info("reviews: %d letters answered (two quarters)", answered)
+        t0 = time.monotonic()
+        fill_office(hall.url, hall.admin_token, roster, datetime.now(UTC), rng)
+        log.info("office records made in %.1f s", time.monotonic() - t0)
 
         kiosks = []
         for window in KIOSK_WINDOWS:

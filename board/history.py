@@ -8,7 +8,8 @@ from dataclasses import replace
 import httpx
 
 from board.hardest import compute_hardest_sections
-from board.standings import QuarterOutcome, compute_standings
+from board.published import standings_of
+from board.standings import QuarterOutcome
 from sync.client import ApiError, BoardClient
 from sync.quarter import Quarter
 
@@ -39,7 +40,8 @@ def fetch_history(
             break
         if not isinstance(r.data, dict) or not r.data.get("counts"):
             break
-        outcome = compute_standings(r.data).outcome()
+        # A closed quarter counts as it was published, not as ranked again today.
+        outcome = standings_of(r.data).outcome()
         sections = compute_hardest_sections(r.data)
         if sections is not None:
             outcome = replace(outcome, section_top3=sections.top3)

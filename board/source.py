@@ -19,7 +19,8 @@ import httpx
 
 from board.hardest import SectionRanking, compute_hardest_sections
 from board.history import fetch_history
-from board.standings import QuarterOutcome, Standings, compute_standings
+from board.published import standings_of
+from board.standings import QuarterOutcome, Standings
 from sync.client import ApiError, BoardClient
 
 __all__ = [
@@ -126,9 +127,10 @@ class AggregatesPoller:
 def compute_board_data(
     aggregates: dict[str, Any], history: Sequence[QuarterOutcome] = ()
 ) -> BoardData:
-    """Rank the quarter (the pure engine; safe to call on any thread)."""
+    """Rank the quarter (the pure engine; safe to call on any thread), or take its published
+    standings when the quarter is closed."""
     return BoardData(
-        standings=compute_standings(aggregates, history=history),
+        standings=standings_of(aggregates, history=history),
         aggregates=aggregates,
         sections=compute_hardest_sections(aggregates, history=history),
     )

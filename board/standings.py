@@ -78,6 +78,7 @@ from typing import Literal
 from board.lenient import mapping, number, rows, whole
 from board.standings_text import TEXTS, Lang
 from sync.quarter import Quarter
+from sync.roster import dimension_of
 from sync.schema import BUILTIN_REASONS
 
 __all__ = [
@@ -98,15 +99,6 @@ Status = Literal["red", "black", "ranked", "not_enough"]
 Naming = Literal["named", "anonymous"]
 
 DIMENSIONS = ("image", "behaviour", "discipline")
-_DIMENSION_ALIASES = {
-    "image": "image",
-    "服务形象": "image",
-    "behaviour": "behaviour",
-    "behavior": "behaviour",
-    "服务行为": "behaviour",
-    "discipline": "discipline",
-    "工作纪律": "discipline",
-}
 # Names of the built-in reasons when the aggregates do not carry them.
 _BUILTIN_REASON_NAMES = {code: char for code, (char, _zh, _en) in BUILTIN_REASONS.items()}
 
@@ -223,6 +215,17 @@ class UnitStanding:
     hardest_streak: int = 0  # quarters in a row in the hardest top 3, this one included
     streak: int = 0  # quarters in a row on either, this one included
     escalation: str | None = None
+    appealed: int = 0  # 差评 taken out on appeal (among ``flagged``)
+    misconduct_notes: list[str] = field(default_factory=list)  # what was verified, when, by whom
+
+    def deductions(self, dimension: str) -> float:
+        """The inspectors' deductions in ``dimension`` (image/behaviour/discipline), as a
+        negative number (0 when none)."""
+        return sum(p for d, p, _ in self.inspections if d == dimension and p < 0)
+
+    def bonuses(self, dimension: str) -> float:
+        """The inspectors' bonuses in ``dimension``, before the cap (0 when none)."""
+        return sum(p for d, p, _ in self.inspections if d == dimension and p > 0)
 
 
 @dataclass(frozen=True)
@@ -402,7 +405,7 @@ def _read_units(aggregates: Mapping[str, object], warnings: list[str]) -> dict[s
         reason = str(row.get("reason"))
         c.reasons[reason] = c.reasons.get(reason, 0) + n
     for row in rows(aggregates, "inspections"):
-        dim = _DIMENSION_ALIASES.get(str(row.get("dimension", "")).strip().lower())
+        dim = dimension_of(str(row.get("dimension", "")))
         points = number(row, "points")
         if dim is None or points is None:
             warnings.append(f"inspection skipped (dimension image/behaviour/discipline): {row!r}")
@@ -414,6 +417,18 @@ def _read_units(aggregates: Mapping[str, object], warnings: list[str]) -> dict[s
     if isinstance(misconduct_raw, Iterable) and not isinstance(misconduct_raw, str | bytes):
         for code in misconduct_raw:
             calc_for(str(code), "misconduct").misconduct = True
+    for row in rows(aggregates, "misconduct_records"):
+        c = calc_for(str(row.get("unit")), "misconduct")
+        c.misconduct = True
+        details = "；".join(str(row[k]) for k in ("reference", "verified_by") if row.get(k))
+        c.misconduct_notes.append(
+            f"{row.get('day', '')} {row.get('summary', '')}".strip()
+            + (f"（{details}）" if details else "")
+        )
+    for row in rows(aggregates, "appealed"):
+        n = whole(row, "n")
+        if n is not None and n > 0:
+            calc_for(str(row.get("unit")), "appeal").appealed += n
     return calcs
 
 
@@ -599,6 +614,8 @@ class _Calc:
     reasons: dict[str, int] = field(default_factory=dict)
     inspections: list[tuple[str, float, str]] = field(default_factory=list)
     misconduct: bool = False
+    misconduct_notes: list[str] = field(default_factory=list)
+    appealed: int = 0
     n: int = 0
     total: float = 0.0
     negative: int = 0
@@ -765,6 +782,8 @@ def _unit_standing(c: _Calc, ctx: _Ctx) -> UnitStanding:
         hardest_streak=c.hardest_streak,
         streak=c.streak,
         escalation=c.escalation,
+        appealed=c.appealed,
+        misconduct_notes=list(c.misconduct_notes),
     )
 
 
@@ -776,8 +795,11 @@ def _explain(c: _Calc, ctx: _Ctx) -> list[str]:
         for word, lvl in zip(_level_words(t), range(5, 0, -1), strict=True)
     )
     out.append(t["counts"].format(n=c.n, levels=levels, neg=c.negative))
-    if c.flagged:
-        out.append(t["flagged"].format(flagged=c.flagged))
+    misuse = c.flagged - min(c.appealed, c.flagged)
+    if misuse:
+        out.append(t["flagged"].format(flagged=misuse))
+    if c.appealed:
+        out.append(t["appealed"].format(k=c.appealed))
     if c.n:
         out.append(
             t["citizen"].format(
@@ -852,6 +874,7 @@ def _placement(c: _Calc, ctx: _Ctx) -> list[str]:
     need = s.min_ratings - c.n
     if c.misconduct:
         out.append(t["misconduct"])
+        out.extend(t["misconduct_record"].format(note=note) for note in c.misconduct_notes)
         if need > 0:
             out.append(t["needs_more"].format(k=need, n=c.n, min=s.min_ratings))
         return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -48,6 +48,7 @@ __all__ = [
     "Credentials",
     "EnrollError",
     "EnrolmentCode",
+    "OfficeClient",
     "OperatorSession",
     "RatingPage",
     "TerminalInfo",
@@ -625,6 +626,176 @@ class AdminClient(BoardClient):
     def close_review(self, review: int) -> dict[str, Any]:
         out: dict[str, Any] = self._request("POST", f"/admin/reviews/{review}/close").json()
         return out
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    """Query parameters without the ones left out (None, False)."""
+    return {k: v for k, v in values.items() if v is not None and v is not False}
+
+
+class OfficeClient(AdminClient):
+    """The hall office's records: inspections, misconduct, 差评 cases, appeals, flagged ratings,
+    publishing a quarter. Works with the admin token or an operator's session token; the
+    server answers 403 for what the operator's role or unit may not do. Records come back as
+    the API's JSON objects (``docs/design.md``)."""
+
+    def __enter__(self) -> OfficeClient:
+        return self
+
+    def _obj(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        data: dict[str, Any] = self._request(method, path, **kwargs).json()
+        return data
+
+    def _rows(self, method: str, path: str, **kwargs: Any) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._request(method, path, **kwargs).json()
+        return data
+
+    # inspections and misconduct
+    def inspection_items(self, hall: str) -> list[dict[str, Any]]:
+        return self._rows("GET", "/inspection-items", params={"hall": hall})
+
+    def inspections(
+        self,
+        hall: str | None = None,
+        *,
+        quarter: str | None = None,
+        unit: str | None = None,
+        include_voided: bool = False,
+    ) -> list[dict[str, Any]]:
+        params = _params(hall=hall, quarter=quarter, unit=unit, include_voided=include_voided)
+        return self._rows("GET", "/inspections", params=params)
+
+    def record_inspection(
+        self,
+        hall: str,
+        unit: str,
+        day: date,
+        *,
+        item: str | None = None,
+        dimension: str | None = None,
+        points: float | None = None,
+        staff: str | None = None,
+        what: str | None = None,
+        note: str = "",
+    ) -> dict[str, Any]:
+        body = _params(
+            hall=hall,
+            unit=unit,
+            day=day.isoformat(),
+            item=item,
+            dimension=dimension,
+            points=points,
+            staff=staff,
+            what=what,
+        ) | {"note": note}
+        return self._obj("POST", "/inspections", json=body)
+
+    def void_inspection(self, inspection: int, reason: str) -> dict[str, Any]:
+        path = f"/inspections/{inspection}/void"
+        return self._obj("POST", path, json={"reason": reason})
+
+    def misconduct(
+        self,
+        hall: str | None = None,
+        *,
+        quarter: str | None = None,
+        unit: str | None = None,
+        include_voided: bool = False,
+    ) -> list[dict[str, Any]]:
+        params = _params(hall=hall, quarter=quarter, unit=unit, include_voided=include_voided)
+        return self._rows("GET", "/misconduct", params=params)
+
+    def record_misconduct(
+        self,
+        hall: str,
+        unit: str,
+        day: date,
+        summary: str,
+        verified_by: str,
+        reference: str = "",
+    ) -> dict[str, Any]:
+        body = {
+            "hall": hall,
+            "unit": unit,
+            "day": day.isoformat(),
+            "summary": summary,
+            "verified_by": verified_by,
+            "reference": reference,
+        }
+        return self._obj("POST", "/misconduct", json=body)
+
+    def void_misconduct(self, misconduct: int, reason: str) -> dict[str, Any]:
+        path = f"/misconduct/{misconduct}/void"
+        return self._obj("POST", path, json={"reason": reason})
+
+    # 差评 cases
+    def cases(
+        self,
+        hall: str | None = None,
+        *,
+        unit: str | None = None,
+        status: str | None = None,
+        quarter: str | None = None,
+        overdue: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Cases, what is due first on top; ``status`` one status or ``open``."""
+        params = _params(hall=hall, unit=unit, status=status, quarter=quarter, overdue=overdue)
+        return self._rows("GET", "/cases", params=params)
+
+    def case(self, case: int) -> dict[str, Any]:
+        return self._obj("GET", f"/cases/{case}")
+
+    def case_step(
+        self, case: int, step: str, note: str, *, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """``step``: called_back, rectified or closed; ``at`` defaults to now."""
+        body = {"step": step, "note": note} | ({"at": at.isoformat()} if at else {})
+        return self._obj("POST", f"/cases/{case}/steps", json=body)
+
+    # appeals and flagged ratings
+    def appeals(
+        self, hall: str | None = None, *, quarter: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = _params(hall=hall, quarter=quarter, status=status)
+        return self._rows("GET", "/appeals", params=params)
+
+    def file_appeal(self, rating: str, reason: str) -> dict[str, Any]:
+        body = {"rating": rating, "reason": reason}
+        return self._obj("POST", "/appeals", json=body)
+
+    def decide_appeal(self, appeal: int, accept: bool, note: str) -> dict[str, Any]:
+        body = {"accept": accept, "note": note}
+        return self._obj("POST", f"/appeals/{appeal}/decision", json=body)
+
+    def flagged(
+        self, hall: str | None = None, *, quarter: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = _params(hall=hall, quarter=quarter, state=state)
+        return self._rows("GET", "/flagged", params=params)
+
+    def decide_flagged(self, rating: str, decision: str, note: str = "") -> dict[str, Any]:
+        """``decision``: release (into the scores) or exclude (confirmed, kept out)."""
+        body = {"decision": decision, "note": note}
+        return self._obj("POST", f"/flagged/{rating}/decision", json=body)
+
+    # publishing a quarter
+    def quarters(self, hall: str) -> list[dict[str, Any]]:
+        return self._rows("GET", f"/halls/{hall}/quarters")
+
+    def quarter(self, hall: str, quarter: str) -> dict[str, Any]:
+        return self._obj("GET", f"/halls/{hall}/quarters/{quarter}")
+
+    def close_quarter(
+        self, hall: str, quarter: str, digest: str, standings: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Publish ``standings`` ranked from the aggregates whose digest is ``digest``."""
+        body = {"digest": digest, "standings": standings}
+        path = f"/halls/{hall}/quarters/{quarter}/close"
+        return self._obj("POST", path, json=body)
+
+    def reopen_quarter(self, hall: str, quarter: str, reason: str) -> dict[str, Any]:
+        path = f"/halls/{hall}/quarters/{quarter}/reopen"
+        return self._obj("POST", path, json={"reason": reason})
 
 
 def enroll(

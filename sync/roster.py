@@ -5,7 +5,7 @@ An office edits it in Excel as one table with the columns
     kind, code, name, parent, detail, note
 
 one row per thing (``kind`` is hall / hours / setting / category / unit / section / window /
-staff / reason). What ``parent``, ``detail`` and ``note`` mean depends on the kind:
+staff / reason / item / closed). What ``parent``, ``detail`` and ``note`` mean depends on the kind:
 
 =========  ==============  ===================  ==================================  ===========
 kind       code            name                 parent / detail                     note
@@ -19,6 +19,8 @@ section    section code    e.g. ``企业注册科``  unit code / -              
 window     window code     e.g. ``3号窗口``     default unit code / category code   -
 staff      工号            name                 unit code / window codes ``A01;A02``  photo file
 reason     reason code     short text           - / plain-language line             -
+item       item code       what happened        dimension / default points ``-2``   -
+closed     ``2026-11-16``  why (e.g. 搬迁)      -                                   -
 =========  ==============  ===================  ==================================  ===========
 
 A **section** (科室) is an office of a unit behind the counters (不动产登记中心, 企业注册科 …);
@@ -26,6 +28,12 @@ the quarterly public review ranks sections. A window or a staff member may name 
 the optional seventh column ``section`` (a section of the window's default unit, or of the staff
 member's unit); a file without that column is read as before. A rating carries the section of
 the staff member on duty, else of the window, when the roster names one.
+
+``item`` rows are the inspectors' list of what can happen (迟到 -1 in 工作纪律, 群众表扬 +1 in
+服务行为 …): the dimension is ``image`` / ``behaviour`` / ``discipline`` (or 服务形象 / 服务行为 /
+工作纪律), the points a deduction (negative) or a bonus (positive) an inspector may change per
+record. ``closed`` rows are days the hall is shut although the national calendar says work; the
+差评 follow-up deadlines skip them (``sync.workdays``).
 
 ``parse_roster`` reads CSV (UTF-8, with or without BOM, as Excel saves it) or XLSX (first sheet)
 and refuses the whole file if any row is bad, naming the line, the column and why.
@@ -37,7 +45,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,9 +54,11 @@ from sync.defaults import DEFAULT_TZ
 
 __all__ = [
     "COLUMNS",
+    "DIMENSIONS",
     "WEEKDAYS",
     "Category",
     "Hall",
+    "InspectionItem",
     "Problem",
     "Reason",
     "Roster",
@@ -57,6 +67,7 @@ __all__ = [
     "Staff",
     "Unit",
     "Window",
+    "dimension_of",
     "parse_roster",
     "parse_roster_bytes",
     "table_rows",
@@ -65,7 +76,31 @@ __all__ = [
 COLUMNS = ("kind", "code", "name", "parent", "detail", "note")
 OPTIONAL_COLUMNS = ("section",)  # windows and staff: the section (科室) they belong to
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-KINDS = ("hall", "hours", "setting", "category", "unit", "section", "window", "staff", "reason")
+KINDS = (
+    "hall",
+    "hours",
+    "setting",
+    "category",
+    "unit",
+    "section",
+    "window",
+    "staff",
+    "reason",
+    "item",
+    "closed",
+)
+# The inspected dimensions (服务质量 is the citizens' own, from their ratings).
+DIMENSIONS = {"image": "服务形象", "behaviour": "服务行为", "discipline": "工作纪律"}
+_DIMENSION_ALIASES = {
+    **{k: k for k in DIMENSIONS},
+    **{v: k for k, v in DIMENSIONS.items()},
+    "behavior": "behaviour",
+}
+
+
+def dimension_of(text: str) -> str | None:
+    """``image`` / ``behaviour`` / ``discipline`` for any of their spellings, else None."""
+    return _DIMENSION_ALIASES.get(text.strip().lower()) or _DIMENSION_ALIASES.get(text.strip())
 
 
 @dataclass(frozen=True)
@@ -125,6 +160,16 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class InspectionItem:
+    """Something an inspector can record, with its dimension and default points."""
+
+    code: str
+    name: str
+    dimension: str  # image / behaviour / discipline
+    points: float  # negative: a deduction; positive: a bonus
+
+
+@dataclass(frozen=True)
 class Problem:
     line: int
     column: str
@@ -158,6 +203,8 @@ class Roster:
     reasons: dict[str, Reason] = field(default_factory=dict)
     hours: dict[int, tuple[time, time]] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    items: dict[str, InspectionItem] = field(default_factory=dict)
+    closures: dict[date, str] = field(default_factory=dict)  # day -> why the hall is shut
 
     @property
     def zone(self) -> ZoneInfo:
@@ -217,6 +264,8 @@ class Roster:
                 for d, (o, c) in sorted(self.hours.items())
             },
             "settings": dict(self.settings),
+            "items": [asdict(i) for i in self.items.values()],
+            "closures": {d.isoformat(): why for d, why in sorted(self.closures.items())},
         }
 
     @classmethod
@@ -234,6 +283,8 @@ class Roster:
             reasons={r["code"]: Reason(**r) for r in d.get("reasons", [])},
             hours={WEEKDAYS.index(k): _span(v) for k, v in d.get("hours", {}).items()},
             settings=dict(d.get("settings", {})),
+            items={i["code"]: InspectionItem(**i) for i in d.get("items", [])},
+            closures={date.fromisoformat(k): v for k, v in d.get("closures", {}).items()},
         )
 
     def to_csv(self) -> str:
@@ -268,6 +319,10 @@ class Roster:
             )  # fmt: skip
         for r in self.reasons.values():
             row("reason", r.code, r.name, "", r.description, "")
+        for i in self.items.values():
+            row("item", i.code, i.name, i.dimension, f"{i.points:g}", "")
+        for day, why in sorted(self.closures.items()):
+            row("closed", day.isoformat(), why, "", "", "")
         return out.getvalue()
 
     def to_xlsx(self) -> bytes:
@@ -471,6 +526,38 @@ class _RosterBuilder:
                 self.refs.append((line, "detail", "window", w))
         elif kind == "reason":
             r.reasons[code] = Reason(code, name, detail)
+        elif kind == "item":
+            self._item(line, code, name, parent, detail)
+        elif kind == "closed":
+            self._closed(line, code, name)
+
+    def _item(self, line: int, code: str, name: str, parent: str, detail: str) -> None:
+        dim = dimension_of(parent)
+        if dim is None:
+            self.bad(
+                line, "parent", f"item {code!r} needs a dimension: image, behaviour or discipline"
+            )
+            return
+        try:
+            points = float(detail)
+        except ValueError:
+            self.bad(
+                line, "detail", f"item {code!r} needs default points like -2 or 1, got {detail!r}"
+            )
+            return
+        if not -100 <= points <= 100:  # also refuses nan
+            self.bad(line, "detail", f"item {code!r}: points must lie between -100 and 100")
+            return
+        self.r.items[code] = InspectionItem(code, name, dim, points)
+
+    def _closed(self, line: int, code: str, name: str) -> None:
+        try:
+            # Excel turns a typed date into a date cell: "2026-11-16 00:00:00" when read.
+            day = date.fromisoformat(code.split(" ")[0].split("T")[0])
+        except ValueError:
+            self.bad(line, "code", f"a closed day is a date like 2026-11-16, got {code!r}")
+            return
+        self.r.closures[day] = name
 
     def _hall(self, line: int, code: str, name: str, detail: str) -> None:
         if self.hall is not None:

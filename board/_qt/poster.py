@@ -255,6 +255,7 @@ def write_poster(
 
 def main_poster(args: argparse.Namespace) -> int:
     """``hall-admin poster --quarter 2026Q3 [--out DIR] [--demo-data]``: write PDF and PNG."""
+    from board.published import standings_of
     from board.standings import compute_standings
 
     if args.demo_data:
@@ -277,7 +278,8 @@ def main_poster(args: argparse.Namespace) -> int:
         if result.aggregates is None:
             log.error("could not read the quarter from %s: %s", args.server, result.error)
             return 1
-        standings = compute_standings(result.aggregates)
+        # A closed quarter prints what was published; an open one is ranked with its streaks.
+        standings = standings_of(result.aggregates, history=result.history)
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 — fonts need it

@@ -24,7 +24,14 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from board._qt.qt_style import BLACK_BG, PX_TABLE, RED_BG, font, status_text
 from board.standings import Standings, UnitStanding
 
-__all__ = ["COLUMNS", "SORT_ROLE", "UNIT_CODE_ROLE", "StandingsTableModel", "StandingsTableView"]
+__all__ = [
+    "COLUMNS",
+    "SORT_ROLE",
+    "UNIT_CODE_ROLE",
+    "StandingsTableModel",
+    "StandingsTableView",
+    "inspection_summary",
+]
 
 UNIT_CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -40,6 +47,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("不满意", "l2"),
     ("非常不满意", "l1"),
     ("群众评分", "citizen"),
+    ("巡查扣分/加分", "inspections"),
     ("季度得分", "quarter"),
     ("状态", "status"),
 ]
@@ -140,7 +148,24 @@ class StandingsTableModel(QAbstractTableModel):
             return f"{u.citizen_score:.1f}" if u.n else "—"
         if key == "quarter":
             return f"{u.quarter_score:.1f}" if u.status != "not_enough" else "—"
+        if key == "inspections":
+            return inspection_summary(u)
         return status_text(u)
+
+
+_DIM_SHORT = (("image", "形象"), ("behaviour", "行为"), ("discipline", "纪律"))
+
+
+def inspection_summary(u: UnitStanding) -> str:
+    """Deductions and bonuses per dimension, e.g. ``纪律 −10  形象 −4/+2``; ``—`` when none."""
+    parts = []
+    for dim, short in _DIM_SHORT:
+        minus, plus = u.deductions(dim), u.bonuses(dim)
+        figures = [f"−{abs(minus):g}"] if minus else []
+        figures += [f"+{plus:g}"] if plus else []
+        if figures:
+            parts.append(f"{short} {'/'.join(figures)}")
+    return "  ".join(parts) or "—"
 
 
 class StandingsTableView(QTableView):
@@ -179,7 +204,7 @@ class StandingsTableView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setFixedHeight(PX_TABLE + 24)
-        widths = [90, 400, 120, 140, 100, 140, 110, 160, 140, 140, 320]
+        widths = [70, 290, 100, 115, 80, 115, 95, 135, 115, 340, 115, 240]
         for col, w in enumerate(widths):
             self.setColumnWidth(col, w)
         header.setStretchLastSection(True)

@@ -20,7 +20,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from board.history import fetch_history
-from board.standings import Standings, compute_standings
+from board.published import is_published, standings_of
+from board.standings import Standings
 from sync.client import AdminClient, ApiError, TerminalInfo
 from sync.quarter import Quarter
 from sync.roster import Roster
@@ -195,7 +196,8 @@ def load_quarter(
         terminals = client.list_terminals(hall)
     except ApiError as e:
         raise _api_problem(e, hall) from None
-    standings = compute_standings(aggregates, history=history)
+    # A closed quarter exports what was published; an open one is ranked now, provisionally.
+    standings = standings_of(aggregates, history=history)
     return QuarterData(
         hall=dict(aggregates["hall"]),
         quarter=quarter,
@@ -203,8 +205,7 @@ def load_quarter(
         standings=standings,
         roster=roster,
         terminals=terminals,
-        # Publishing a quarter (issue 9) is not on the store yet: every result is provisional.
-        status="provisional",
+        status="published" if is_published(aggregates) else "provisional",
         generated_at=now,
         include_contacts=include_contacts,
     )

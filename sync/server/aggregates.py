@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from sync.quarter import Quarter
 from sync.schema import BUILTIN_REASONS
 from sync.server import models as m
+from sync.server.inspections import aggregate_inspections, aggregate_misconduct
 from sync.server.reviews import review_for_aggregates
 
 __all__ = ["build_aggregates", "current_quarter", "data_stamp"]
@@ -105,6 +106,7 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
         ),
         key=lambda d: (d["section"], d["reason"]),
     )
+    misconduct = aggregate_misconduct(session, hall.code, quarter)
     return {
         "hall": {"code": hall.code, "name": hall.name, "tz": hall.tz},
         "quarter": quarter,
@@ -122,9 +124,10 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
             if section_cells[k]["n"] or section_cells[k]["flagged"]
         ],
         "section_reason_counts": section_reasons,
-        # Inspections and verified misconduct arrive with the admin console; none recorded yet.
-        "inspections": [],
-        "misconduct": [],
+        "inspections": aggregate_inspections(session, hall.code, quarter),
+        "misconduct": sorted({x["unit"] for x in misconduct}),
+        "misconduct_records": misconduct,
+        "appealed": appealed_counts(session, hall.code, quarter),
         "review": review_for_aggregates(session, hall.code, quarter),
         # Verified misconduct of a section arrives with the office's misconduct records.
         "section_misconduct": [],
@@ -148,3 +151,16 @@ def prior_mean(session: Session, hall: str, quarter: str) -> float | None:
         total += int(n or 0)
         points += 20 * level * int(n or 0)
     return round(points / total, 4) if total else None
+
+
+def appealed_counts(session: Session, hall: str, quarter: str) -> list[dict[str, Any]]:
+    """差评 taken out of the scores by an accepted appeal, per unit (they are among the
+    ``flagged`` counts, which hold every rating kept but not scored)."""
+    # From the appeals (a handful), not the ratings: the aggregates' cost follows the units.
+    stmt = (
+        select(m.Appeal.unit, func.count())
+        .where(m.Appeal.hall == hall, m.Appeal.quarter == quarter, m.Appeal.status == "accepted")
+        .group_by(col(m.Appeal.unit))
+        .order_by(col(m.Appeal.unit))
+    )
+    return [{"unit": unit, "n": int(n)} for unit, n in session.exec(stmt)]

@@ -39,6 +39,7 @@ from sqlmodel import Session, col, select
 from sync.quarter import Quarter
 from sync.schema import GENESIS_HASH, RatingRecord, RecordError, RecordStatus
 from sync.server import models as m
+from sync.server.cases import open_cases
 from sync.server.core.config import Settings
 
 __all__ = [
@@ -47,12 +48,13 @@ __all__ = [
     "WrongTerminal",
     "ingest_batch",
     "move_to_scored",
+    "move_to_unscored",
     "upsert_counts",
 ]
 
 log = logging.getLogger(__name__)
 
-CLOCK_FLAGS = ("clock_future", "clock_before_enrolment")
+CLOCK_FLAGS = ("clock_future", "clock_before_enrolment")  # cases.rating_day agrees
 _ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 900  # bound parameters per IN (...) list: under SQLite's and PostgreSQL's limits
@@ -242,12 +244,15 @@ def _store(
     now: datetime,
     settings: Settings,
 ) -> list[dict[str, Any]]:
-    """Flag, insert, check the hash chain and move the terminal's seq marks; the rows stored."""
+    """Flag, insert (opening the 差评 cases), check the hash chain and move the terminal's seq
+    marks; the rows stored."""
     units = set(session.exec(select(m.Unit.code).where(m.Unit.hall == hall.code)))
     _flag(to_store, by_seq, batch_by_seq, units, terminal.enrolled_at, now, settings)
     zone = ZoneInfo(hall.tz)
     rows = [_row(a, hall.code, zone, now) for a in to_store]
     _insert_ratings(session, rows)
+    # Every scored 差评 is followed up: its case exists exactly when the rating does.
+    open_cases(session, hall, rows)
     _check_chain(session, terminal, hall.code, to_store, by_seq, now)
     # Nothing stored above the contiguous mark before this batch (the usual drain): the
     # batch's own seqs tell how far the mark moves, without reading them back.
@@ -485,6 +490,7 @@ def _row(a: _Accepted, hall: str, zone: ZoneInfo, now: datetime) -> dict[str, An
         "flagged": bool(rec.flags or a.server_flags),
         "released": False,
         "section": rec.section,
+        "appealed": False,
     }
 
 
@@ -616,26 +622,33 @@ def _roll_up_sections(session: Session, hall: str, rows: list[dict[str, Any]]) -
 
 def move_to_scored(session: Session, rating: m.Rating) -> None:
     """Move a released rating's counts from the flagged rollups to the scored ones."""
-    key = {"hall": rating.hall, "quarter": rating.quarter, "unit": rating.unit, "week": rating.week}
+    _move_counts(session, rating, +1)
+
+
+def move_to_unscored(session: Session, rating: m.Rating) -> None:
+    """Take a scored rating's counts out of the scores (an accepted appeal): the reverse of
+    ``move_to_scored``; the rating stays stored and counted among the excluded."""
+    _move_counts(session, rating, -1)
+
+
+def _move_counts(session: Session, rating: m.Rating, into_scores: int) -> None:
+    """Move one rating between the flagged and the scored rollups (unit and section), its
+    reasons with it (+1: into the scores, -1: out of them); a new ETag for the board."""
     level = {"level": rating.level}
-    table = m.LevelCount.__table__  # type: ignore[attr-defined]
-    upsert_counts(session, table, [key | level | {"flagged": True, "n": -1}])
-    upsert_counts(session, table, [key | level | {"flagged": False, "n": 1}])
-    if rating.level <= 2:
-        reasons = [key | {"reason": r, "n": 1} for r in sorted(set(rating.reasons))]
-        upsert_counts(session, m.ReasonCount.__table__, reasons)  # type: ignore[attr-defined]
+    out_of = [level | {"flagged": into_scores > 0, "n": -1}]
+    into = [level | {"flagged": into_scores < 0, "n": 1}]
+    reasons = sorted(set(rating.reasons)) if rating.level <= 2 else []
+    key = {"hall": rating.hall, "quarter": rating.quarter, "unit": rating.unit, "week": rating.week}
+    tables: list[tuple[dict[str, Any], Any, Any]] = [(key, m.LevelCount, m.ReasonCount)]
     if rating.section is not None:
         skey = {"hall": rating.hall, "quarter": rating.quarter, "section": rating.section}
-        stable = m.SectionLevelCount.__table__  # type: ignore[attr-defined]
-        upsert_counts(session, stable, [skey | level | {"flagged": True, "n": -1}])
-        upsert_counts(session, stable, [skey | level | {"flagged": False, "n": 1}])
-        if rating.level <= 2:
-            sreasons = [skey | {"reason": r, "n": 1} for r in sorted(set(rating.reasons))]
-            upsert_counts(
-                session,
-                m.SectionReasonCount.__table__,  # type: ignore[attr-defined]
-                sreasons,
-            )
+        tables.append((skey, m.SectionLevelCount, m.SectionReasonCount))
+    for k, counts, reason_counts in tables:
+        table = counts.__table__
+        upsert_counts(session, table, [k | row for row in out_of])
+        upsert_counts(session, table, [k | row for row in into])
+        rtable = reason_counts.__table__
+        upsert_counts(session, rtable, [k | {"reason": r, "n": into_scores} for r in reasons])
     session.execute(
         update(m.Hall)
         .where(col(m.Hall.code) == rating.hall)

@@ -21,14 +21,18 @@ from sync.server import models as m
 from sync.server.api.errors import BodyLimitMiddleware, install_error_handlers
 from sync.server.api.routes import (
     admin,
+    appeals,
     audit,
     auth,
+    cases,
     enrol,
     exports,
     halls,
     health,
+    inspections,
     operators,
     public,
+    quarters,
     ratings,
     reviews,
     terminal,
@@ -92,6 +96,10 @@ def build_app(
         audit,
         exports,
         reviews,
+        inspections,
+        cases,
+        appeals,
+        quarters,
         public,
     ):
         api.include_router(module.router)

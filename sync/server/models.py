@@ -8,6 +8,11 @@ its original string, the kiosk's ``flags``) beside what the server adds (``recei
 The rollup tables hold counts per hall × quarter × unit × week × level (and × reason); ingest
 updates them in the same transaction as it inserts the ratings, so the board's aggregates cost
 follows units × weeks, never the number of ratings.
+
+The hall office's records: inspections (the points system) and verified misconduct, never
+deleted but voided with a reason; a 差评 case per scored 差评 (opened by ingest in the same
+transaction) with its steps; appeals; decisions on flagged ratings; a quarter's published
+standings. Who did a thing is kept as the operator's label (``recorded_by`` …).
 """
 
 from __future__ import annotations
@@ -15,7 +20,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 from sync.defaults import DEFAULT_TZ
@@ -24,15 +39,23 @@ from sync.server.core.types import UTCDateTime, utcnow
 __all__ = [
     "ROLES",
     "Anomaly",
+    "Appeal",
     "AuditEntry",
     "AuditHead",
+    "Case",
+    "CaseStep",
     "Category",
     "Credential",
     "EnrolmentCode",
     "Hall",
+    "Inspection",
+    "InspectionItem",
     "LevelCount",
+    "Misconduct",
     "Operator",
+    "PublishedQuarter",
     "Rating",
+    "RatingDecision",
     "Reason",
     "ReasonCount",
     "Review",
@@ -67,6 +90,10 @@ class Hall(SQLModel, table=True):
     tz: str = Field(default=DEFAULT_TZ, max_length=64)
     hours: dict[str, str] = _json(dict)
     settings: dict[str, str] = _json(dict)
+    # Days the hall is shut on a national working day: ISO date -> why (roster ``closed`` rows).
+    closures: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     # Bumped by every change the board can see other than a stored rating (roster imported,
     # rating released); with the rollups' sums it makes the aggregates' ETag.
     data_version: int = 0
@@ -127,6 +154,19 @@ class Reason(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=CODE)
     name: str = Field(max_length=200)
     description: str = Field(default="", max_length=500)
+    pos: int = 0  # order in the roster file
+
+
+class InspectionItem(SQLModel, table=True):
+    """What an inspector can record (roster ``item`` rows): dimension and default points."""
+
+    __tablename__ = "inspection_item"
+
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str = Field(max_length=200)
+    dimension: str = Field(max_length=16)
+    points: float
     pos: int = 0  # order in the roster file
 
 
@@ -320,6 +360,10 @@ class Rating(SQLModel, table=True):
     released: bool = False  # … unless an admin released it
     # The section (科室) the kiosk named; null for kiosks and phones that do not know one.
     section: str | None = Field(default=None, max_length=CODE)
+    # An accepted appeal (申诉复核) took this 差评 out of the scores; the rating stays.
+    appealed: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class LevelCount(SQLModel, table=True):
@@ -465,3 +509,164 @@ class ReviewAnswer(SQLModel, table=True):
     section: str = Field(max_length=CODE)
     problems: list[str] = _json(list)
     comment: str | None = Field(default=None, max_length=500)
+
+
+# ---------------------------------------------------------------- the hall office's records
+
+
+def _when(nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Inspection(SQLModel, table=True):
+    """An inspector's points for a unit (and maybe one staff member) in one dimension.
+
+    ``points`` < 0 is a deduction, > 0 a bonus. Never deleted: a mistake is voided with a reason.
+    """
+
+    __table_args__ = (Index("ix_inspection_hall_quarter", "hall", "quarter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=CODE, foreign_key="hall.code")
+    quarter: str = Field(max_length=8)  # the quarter of ``day``
+    unit: str = Field(max_length=CODE)
+    staff: str | None = Field(default=None, max_length=CODE)  # 工号
+    dimension: str = Field(max_length=16)  # image / behaviour / discipline
+    day: date
+    points: float
+    item: str | None = Field(default=None, max_length=CODE)  # roster item code, if one fits
+    what: str = Field(max_length=200)  # what happened (the item's name, or the inspector's words)
+    note: str = Field(default="", max_length=1000)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = _when()
+    voided_at: datetime | None = _when(nullable=True)
+    voided_by: str | None = Field(default=None, max_length=200)
+    void_reason: str | None = Field(default=None, max_length=1000)
+
+
+class Misconduct(SQLModel, table=True):
+    """A verified misconduct (一票否决): the unit goes on the black list whatever its score."""
+
+    __table_args__ = (Index("ix_misconduct_hall_quarter", "hall", "quarter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    hall: str = Field(max_length=CODE, foreign_key="hall.code")
+    quarter: str = Field(max_length=8)
+    unit: str = Field(max_length=CODE)
+    day: date
+    summary: str = Field(max_length=1000)
+    reference: str = Field(default="", max_length=200)  # e.g. the complaint's number
+    verified_by: str = Field(max_length=200)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = _when()
+    voided_at: datetime | None = _when(nullable=True)
+    voided_by: str | None = Field(default=None, max_length=200)
+    void_reason: str | None = Field(default=None, max_length=1000)
+
+
+class Case(SQLModel, table=True):
+    """The follow-up of one scored 差评: new → called_back → rectified → closed.
+
+    Due dates are working days of the hall (``sync.workdays``); when the calendar cannot say
+    (a year the package does not know) they stay empty and ``deadline_problem`` says why.
+    The citizen's phone number stays on the rating and is shown only with the case.
+    """
+
+    __tablename__ = "rating_case"
+    __table_args__ = (
+        Index("ix_rating_case_hall_status", "hall", "status"),
+        Index("ix_rating_case_hall_unit", "hall", "unit"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    rating: str = Field(
+        sa_column=Column(String(CODE), ForeignKey("rating.id"), nullable=False, unique=True)
+    )
+    hall: str = Field(max_length=CODE)
+    quarter: str = Field(max_length=8)
+    unit: str = Field(max_length=CODE)
+    window: str = Field(max_length=CODE)
+    staff: str | None = Field(default=None, max_length=CODE)
+    level: int
+    reasons: list[str] = _json(list)
+    received_at: datetime = _when()
+    day: date  # the hall's local day the rating arrived; deadlines count from it
+    status: str = Field(default="new", max_length=16)
+    callback_due: date | None = None
+    rectify_due: date | None = None
+    deadline_problem: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = _when()
+
+
+class CaseStep(SQLModel, table=True):
+    """One step of a case: who, when, and the note (the call's outcome, what was done …)."""
+
+    __tablename__ = "rating_case_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case: int = Field(
+        sa_column=Column(Integer, ForeignKey("rating_case.id"), nullable=False, index=True)
+    )
+    step: str = Field(max_length=16)  # called_back / rectified / closed
+    by: str = Field(max_length=200)
+    note: str = Field(max_length=2000)
+    at: datetime = _when()
+
+
+class Appeal(SQLModel, table=True):
+    """A unit's appeal (申诉复核) against one 差评, and the office's decision."""
+
+    __table_args__ = (Index("ix_appeal_hall_quarter", "hall", "quarter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rating: str = Field(
+        sa_column=Column(String(CODE), ForeignKey("rating.id"), nullable=False, unique=True)
+    )
+    hall: str = Field(max_length=CODE)
+    quarter: str = Field(max_length=8)
+    unit: str = Field(max_length=CODE)
+    reason: str = Field(max_length=2000)
+    filed_by: str = Field(max_length=200)
+    filed_at: datetime = _when()
+    status: str = Field(default="pending", max_length=16)  # pending / accepted / rejected
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = _when(nullable=True)
+    decision_note: str | None = Field(default=None, max_length=2000)
+
+
+class RatingDecision(SQLModel, table=True):
+    """The office's decision on a flagged rating: ``released`` into the scores or ``excluded``."""
+
+    __tablename__ = "rating_decision"
+
+    rating: str = Field(sa_column=Column(String(CODE), ForeignKey("rating.id"), primary_key=True))
+    decision: str = Field(max_length=16)
+    note: str = Field(default="", max_length=2000)
+    by: str = Field(max_length=200)
+    at: datetime = _when()
+
+
+class PublishedQuarter(SQLModel, table=True):
+    """A closed quarter: the standings as published and the aggregates they were ranked from.
+
+    ``digest`` is the SHA-256 of the aggregates' canonical JSON (without ``generated_at``).
+    While ``closed``, the board, the poster and later quarters' streaks use ``standings``;
+    changing the quarter's records needs a reopen with a reason.
+    """
+
+    __tablename__ = "published_quarter"
+
+    hall: str = Field(primary_key=True, max_length=CODE, foreign_key="hall.code")
+    quarter: str = Field(primary_key=True, max_length=8)
+    closed: bool = True
+    standings: dict[str, Any] = _json(dict)
+    aggregates: dict[str, Any] = _json(dict)
+    digest: str = Field(max_length=64)
+    closed_at: datetime = _when()
+    closed_by: str = Field(max_length=200)
+    reopened_at: datetime | None = _when(nullable=True)
+    reopened_by: str | None = Field(default=None, max_length=200)
+    reopen_reason: str | None = Field(default=None, max_length=2000)
+    version: int = 1  # bumped by every close and reopen (the aggregates' ETag)

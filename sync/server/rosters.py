@@ -26,6 +26,7 @@ _KINDS: list[tuple[str, type[SQLModel]]] = [
     ("windows", m.Window),
     ("staff", m.Staff),
     ("reasons", m.Reason),
+    ("items", m.InspectionItem),
 ]
 
 
@@ -42,6 +43,7 @@ def apply_roster(session: Session, roster: Roster) -> dict[str, Any]:
         for d, (o, c) in sorted(roster.hours.items())
     }
     hall.settings = dict(roster.settings)
+    hall.closures = {d.isoformat(): why for d, why in sorted(roster.closures.items())}
     hall.data_version += 1
     hall.updated_at = utcnow()
     session.add(hall)
@@ -54,6 +56,7 @@ def apply_roster(session: Session, roster: Roster) -> dict[str, Any]:
         "windows": [asdict(w) for w in roster.windows.values()],
         "staff": [asdict(s) | {"windows": list(s.windows)} for s in roster.staff.values()],
         "reasons": [asdict(r) for r in roster.reasons.values()],
+        "items": [asdict(i) for i in roster.items.values()],
     }
     summary: dict[str, Any] = {"hall": h.code, "name": h.name, "tz": h.tz, "hall_created": created}
     for kind, table in _KINDS:
@@ -87,6 +90,7 @@ def apply_roster(session: Session, roster: Roster) -> dict[str, Any]:
             "updated": updated,
             "removed": len(gone),
         }
+    summary["closures"] = len(roster.closures)
     session.flush()
     return summary
 
@@ -112,5 +116,7 @@ def load_roster(session: Session, hall_code: str) -> Roster | None:
             "reasons": rows(m.Reason),
             "hours": dict(hall.hours),
             "settings": dict(hall.settings),
+            "items": rows(m.InspectionItem),
+            "closures": dict(hall.closures),
         }
     )

@@ -12,29 +12,45 @@ from sync.schema import RecordStatus
 
 __all__ = [
     "MAX_BATCH_RECORDS",
+    "MAX_ID",
     "OPERATOR_NAME_PATTERN",
     "QUARTER_PATTERN",
     "AggregatesOut",
     "AnomalyOut",
+    "AppealDecisionIn",
+    "AppealIn",
+    "AppealOut",
     "AuditEntryOut",
     "AuditVerifyOut",
     "BatchIn",
     "BatchOut",
     "BoardCredentialIn",
     "BoardCredentialOut",
+    "CaseOut",
+    "CaseStepIn",
     "EnrolIn",
     "EnrolOut",
     "EnrolmentCodeIn",
     "EnrolmentCodeOut",
     "ErrorOut",
+    "FlaggedDecisionIn",
+    "FlaggedOut",
     "HallOut",
     "HealthOut",
+    "InspectionIn",
+    "InspectionItemOut",
+    "InspectionOut",
+    "MisconductIn",
+    "MisconductOut",
     "OperatorCreatedOut",
     "OperatorIn",
     "OperatorOut",
     "PasswordChangeIn",
     "PasswordResetIn",
     "PasswordResetOut",
+    "QuarterCloseIn",
+    "QuarterOut",
+    "QuarterReopenIn",
     "RatingOut",
     "RatingPageOut",
     "RecordResultOut",
@@ -45,6 +61,7 @@ __all__ = [
     "SessionInfoOut",
     "SessionOut",
     "TerminalOut",
+    "VoidIn",
 ]
 
 MAX_BATCH_RECORDS = 1000
@@ -195,6 +212,13 @@ class _Reason(BaseModel):
     description: str
 
 
+class _Item(BaseModel):
+    code: str
+    name: str
+    dimension: str
+    points: float
+
+
 class RosterOut(BaseModel):
     """A window's roster: ``sync.roster.Roster.to_dict()`` of ``for_window``."""
 
@@ -207,6 +231,8 @@ class RosterOut(BaseModel):
     reasons: list[_Reason]
     hours: dict[str, str]
     settings: dict[str, str]
+    items: list[_Item] = Field(default=[], description="what inspectors record (not a window's)")
+    closures: dict[str, str] = Field(default={}, description="closed days (not a window's)")
 
 
 class _KindSummary(BaseModel):
@@ -227,6 +253,8 @@ class RosterImportOut(BaseModel):
     windows: _KindSummary
     staff: _KindSummary
     reasons: _KindSummary
+    items: _KindSummary = Field(description="inspection items (what an inspector can record)")
+    closures: int = Field(description="days the hall is closed, from the roster's closed rows")
 
 
 # ---------------------------------------------------------------- terminals, credentials
@@ -367,9 +395,38 @@ class _AggReason(BaseModel):
 
 class _Inspection(BaseModel):
     unit: str
-    dimension: str
-    points: float
-    note: str
+    dimension: str = Field(description="image, behaviour or discipline")
+    points: float = Field(description="a deduction is negative, a bonus positive")
+    note: str = Field(description="what happened (and the inspector's note)")
+    day: date
+    staff: str | None
+    item: str | None
+
+
+class _MisconductRecord(BaseModel):
+    unit: str
+    day: date
+    summary: str
+    reference: str
+    verified_by: str
+
+
+class _Appealed(BaseModel):
+    unit: str
+    n: int = Field(description="差评 taken out of the scores by an accepted appeal")
+
+
+class _Published(BaseModel):
+    hall: str
+    quarter: str
+    state: Literal["closed", "reopened"]
+    digest: str
+    closed_at: datetime
+    closed_by: str
+    reopened_at: datetime | None
+    reopened_by: str | None
+    reopen_reason: str | None
+    standings: dict[str, Any] = Field(description="the standings engine's output as published")
 
 
 class AggregatesOut(BaseModel):
@@ -388,8 +445,13 @@ class AggregatesOut(BaseModel):
     section_counts: list[_SectionCount]
     section_reason_counts: list[_SectionReasonCount]
     inspections: list[_Inspection]
-    misconduct: list[str]
+    misconduct: list[str] = Field(description="units with a verified misconduct (一票否决)")
+    misconduct_records: list[_MisconductRecord]
+    appealed: list[_Appealed]
     prior_mean: float | None
+    published: _Published | None = Field(
+        default=None, description="present when the quarter is closed: what was published"
+    )
     review: AggregatesReview | None = Field(
         default=None, description="the quarter's public review of sections, if one was started"
     )
@@ -673,3 +735,218 @@ class AuditVerifyOut(BaseModel):
     entries: int = Field(description="entries checked before the first problem (or all)")
     problem: str | None = Field(description="the first edited, deleted or reordered entry")
     seq: int | None
+
+
+# ---------------------------------------------------------------- the hall office's records
+
+MAX_ID = 2**31 - 1  # record ids (inspections, cases, appeals …) are 32-bit on both databases
+DIMENSION = Literal["image", "behaviour", "discipline", "服务形象", "服务行为", "工作纪律"]
+
+
+class InspectionIn(BaseModel):
+    """One inspection: a roster ``item`` fills in dimension, points and what happened."""
+
+    hall: str = Field(pattern=CODE_PATTERN)
+    unit: str = Field(pattern=CODE_PATTERN)
+    staff: str | None = Field(default=None, pattern=CODE_PATTERN, description="工号, if one person")
+    day: date = Field(description="the local date it happened")
+    item: str | None = Field(default=None, pattern=CODE_PATTERN, description="a roster item code")
+    dimension: DIMENSION | None = Field(default=None, description="default: the item's")
+    points: float | None = Field(
+        default=None, ge=-100, le=100, description="negative: a deduction; default: the item's"
+    )
+    what: str | None = Field(default=None, max_length=200, description="default: the item's name")
+    note: str = Field(default="", max_length=1000)
+
+
+class InspectionOut(BaseModel):
+    id: int
+    hall: str
+    quarter: str
+    unit: str
+    staff: str | None
+    dimension: str
+    day: date
+    points: float
+    item: str | None
+    what: str
+    note: str
+    recorded_by: str
+    recorded_at: datetime
+    voided_at: datetime | None
+    voided_by: str | None
+    void_reason: str | None
+
+
+class InspectionItemOut(BaseModel):
+    code: str
+    name: str
+    dimension: str
+    points: float
+
+
+class VoidIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000, description="why the record was a mistake")
+
+
+class MisconductIn(BaseModel):
+    hall: str = Field(pattern=CODE_PATTERN)
+    unit: str = Field(pattern=CODE_PATTERN)
+    day: date
+    summary: str = Field(min_length=1, max_length=1000)
+    reference: str = Field(default="", max_length=200, description="e.g. the complaint's number")
+    verified_by: str = Field(min_length=1, max_length=200)
+
+
+class MisconductOut(BaseModel):
+    id: int
+    hall: str
+    quarter: str
+    unit: str
+    day: date
+    summary: str
+    reference: str
+    verified_by: str
+    recorded_by: str
+    recorded_at: datetime
+    voided_at: datetime | None
+    voided_by: str | None
+    void_reason: str | None
+
+
+CASE_STATUS = Literal["new", "called_back", "rectified", "closed"]
+
+
+class CaseStepIn(BaseModel):
+    step: Literal["called_back", "rectified", "closed"]
+    note: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="called_back: the call's outcome; rectified: what was done; "
+        "closed: how the citizen was told",
+    )
+    at: datetime | None = Field(default=None, description="when it happened; default: now")
+
+
+class _CaseStepOut(BaseModel):
+    step: str
+    by: str
+    note: str
+    at: datetime
+    late: bool = Field(description="done after its due date")
+
+
+class _CaseAppeal(BaseModel):
+    id: int
+    status: str
+    reason: str
+    filed_by: str
+    filed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+
+class CaseOut(BaseModel):
+    """A 差评 case; ``phone`` is present only for the office and the unit's own operators."""
+
+    id: int
+    hall: str
+    quarter: str
+    unit: str
+    window: str
+    staff: str | None
+    rating: str
+    level: int
+    reasons: list[str]
+    received_at: datetime
+    day: date = Field(description="the hall's local day the rating arrived")
+    status: CASE_STATUS
+    callback_due: date | None = Field(description="none when no phone number was left")
+    rectify_due: date | None
+    deadline_problem: str | None = Field(description="why a due date could not be worked out")
+    next_step: str | None
+    next_due: date | None
+    overdue: list[str] = Field(description="steps past their due date")
+    has_phone: bool
+    phone: str | None = None
+    steps: list[_CaseStepOut]
+    appeal: _CaseAppeal | None
+
+
+class AppealIn(BaseModel):
+    rating: str = Field(pattern=TERMINAL_PATTERN, description="the 差评's rating id")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AppealDecisionIn(BaseModel):
+    accept: bool = Field(description="true: the 差评 leaves the scores; false: it stays")
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class AppealOut(BaseModel):
+    id: int
+    rating: str
+    hall: str
+    quarter: str
+    unit: str
+    level: int | None
+    reasons: list[str]
+    received_at: datetime | None
+    reason: str
+    filed_by: str
+    filed_at: datetime
+    status: Literal["pending", "accepted", "rejected"]
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+
+class FlaggedDecisionIn(BaseModel):
+    decision: Literal["release", "exclude"]
+    note: str = Field(default="", max_length=2000)
+
+
+class FlaggedOut(BaseModel):
+    """A flagged rating and the office's decision on it (``pending`` until there is one)."""
+
+    id: str
+    hall: str
+    quarter: str
+    unit: str
+    window: str
+    terminal: str
+    level: int
+    reasons: list[str]
+    device_time: str
+    received_at: datetime
+    flags: list[str]
+    server_flags: list[str]
+    has_phone: bool
+    state: Literal["pending", "released", "excluded"]
+    note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class QuarterCloseIn(BaseModel):
+    """What the office's client ranked: the digest of the aggregates and the engine's output."""
+
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the aggregates ranked")
+    standings: dict[str, Any] = Field(description="board.standings' output, as a JSON object")
+
+
+class QuarterReopenIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class QuarterOut(BaseModel):
+    hall: str
+    quarter: str
+    state: Literal["open", "closed", "reopened"]
+    digest: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    reopened_at: datetime | None = None
+    reopened_by: str | None = None
+    reopen_reason: str | None = None

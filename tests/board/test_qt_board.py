@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage
 
 from board._qt.qt_board import BoardWindow
 from board._qt.qt_lists import ListsPage
-from board._qt.qt_table import UNIT_CODE_ROLE, StandingsTableModel
+from board._qt.qt_table import COLUMNS, UNIT_CODE_ROLE, StandingsTableModel
 from board.sample import WORST_UNIT, sample_aggregates, sample_history
 from board.source import BoardData, SourceStatus
 from board.standings import Standings, compute_standings
@@ -130,6 +130,19 @@ def test_table_model_passes_qtmodeltester(qtmodeltester, named) -> None:
     model.set_standings(named.standings)
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == len(named.standings.units) == 31
+
+
+def test_the_table_shows_deductions_and_bonuses_per_dimension(named) -> None:
+    # The demo's inspections: 区城市管理局 −10 in discipline and −4 in image, 税务局 +1 in
+    # behaviour, a unit without inspections shows a dash.
+    model = StandingsTableModel()
+    model.set_standings(named.standings)
+    column = [key for _, key in COLUMNS].index("inspections")
+    shown = {model.unit_at(r).code: model.index(r, column).data() for r in range(model.rowCount())}
+    assert shown[WORST_UNIT] == "形象 −4  纪律 −10"
+    assert shown["SWJ"] == "行为 +1"
+    assert shown["YJJ"] == "—"
+    assert COLUMNS[column][0] == "巡查扣分/加分"
 
 
 def test_new_scores_emit_data_changed_not_reset(qtbot, named) -> None:

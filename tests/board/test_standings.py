@@ -574,3 +574,82 @@ def test_standings_carry_the_hall_and_quarter() -> None:
         "2026Q3",
         "2026-08-01T02:00:00+00:00",
     )
+
+
+# --- the hall office's records: inspections, misconduct, appeals ------------------------------
+
+
+def test_a_deduction_moves_a_unit_down_past_another() -> None:
+    # Citizens alone: A 0.4·92 + 60 = 96.8 ranks above B 0.4·90 + 60 = 96.0.
+    before = compute_standings(make_aggregates({"A": GOOD, "B": FAIR}))
+    assert [u.code for u in before.units] == ["A", "B"]
+    # An inspector deducts 15 in discipline (three late arrivals and an unapproved absence):
+    # A = 0.4·92 + 0.2·100 + 0.2·100 + 0.2·85 = 93.8 < B 96.0.
+    deductions = [
+        {"unit": "A", "dimension": "discipline", "points": -3, "note": "迟到 3 次"},
+        {"unit": "A", "dimension": "discipline", "points": -12, "note": "未经批准请假"},
+    ]
+    after = compute_standings(make_aggregates({"A": GOOD, "B": FAIR}, inspections=deductions))
+    assert [u.code for u in after.units] == ["B", "A"]
+    a = after.unit("A")
+    assert a.quarter_score == pytest.approx(93.8)
+    assert (a.deductions("discipline"), a.bonuses("discipline")) == (-15, 0)
+    assert "工作纪律 = 100 − 12 − 3 = 85（未经批准请假 −12；迟到 3 次 −3）。" in a.explanation
+
+
+def test_bonuses_stop_at_the_documented_maximum() -> None:
+    # Rule 4: a dimension may reach 100 + bonus_cap (10 by default), never more.
+    bonuses = [
+        {"unit": "A", "dimension": "behaviour", "points": 8, "note": "群众表扬"},
+        {"unit": "A", "dimension": "behaviour", "points": 7, "note": "坚持服务至最后一位群众"},
+    ]
+    st = compute_standings(make_aggregates({"A": GOOD, "B": GOOD}, inspections=bonuses))
+    a = st.unit("A")
+    assert a.behaviour == 110
+    assert a.bonuses("behaviour") == 15  # what was given, before the cap
+    assert (
+        "服务行为 = 100 + 7 + 8 = 110（坚持服务至最后一位群众 +7；群众表扬 +8；超出上下限，按 110 计）。"
+        in a.explanation
+    )
+    # 0.4·92 + 0.2·100 + 0.2·110 + 0.2·100 = 98.8
+    assert a.quarter_score == pytest.approx(98.8)
+    capped = compute_standings(
+        make_aggregates({"A": GOOD}, inspections=bonuses, settings={"bonus_cap": "5"})
+    )
+    assert capped.unit("A").behaviour == 105
+    assert any("最高 105" in rule for rule in capped.rules)
+
+
+def test_misconduct_lists_the_unit_with_the_top_citizen_score_and_says_what_was_verified() -> None:
+    units = {"TOP": BEST, "A": GOOD, "B": GOOD, "C": FAIR, "D": FAIR}
+    record = {
+        "unit": "TOP",
+        "day": "2026-08-12",
+        "summary": "窗口人员收受办事群众财物",
+        "reference": "投诉 2026-0812-01",
+        "verified_by": "区纪委监委驻厅纪检组",
+    }
+    agg = make_aggregates(units)
+    agg["misconduct_records"] = [record]
+    st = compute_standings(agg)
+    top = st.unit("TOP")
+    assert top.citizen_score == max(u.citizen_score for u in st.units)
+    assert (top.status, top.rank) == ("black", 1)
+    assert codes(st.black_list) == ["TOP"]
+    assert "TOP" not in codes(st.red_list)
+    assert (
+        "核实情况：2026-08-12 窗口人员收受办事群众财物（投诉 2026-0812-01；区纪委监委驻厅纪检组）。"
+        in top.explanation
+    )
+
+
+def test_ratings_removed_on_appeal_are_said_apart_from_misuse() -> None:
+    agg = make_aggregates({"A": GOOD}, flagged={"A": 5})
+    agg["appealed"] = [{"unit": "A", "n": 2}]
+    a = compute_standings(agg).unit("A")
+    assert a.appealed == 2 and a.flagged == 5
+    assert (
+        "另有 3 条疑似误用的评价（过快、连按、非办公时间或时钟异常）保留备查，未计分。"
+        in a.explanation
+    )
+    assert "另有 2 条差评经申诉复核核销，保留备查，未计分。" in a.explanation

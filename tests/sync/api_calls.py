@@ -115,6 +115,8 @@ class World:
         self.creds["expired"] = Cred("expired", expired.headers, expired.name)
         self.signin_name = self.operator("inspector", ("TL",), None)
         self.review_quarters = (f"{y}Q{q}" for y in range(2025, 1990, -1) for q in (4, 3, 2, 1))
+        # Ended quarters to publish, one per call (the office's close and reopen).
+        self.past_quarters = (f"{y}Q{q}" for y in range(2024, 1900, -1) for q in (4, 3, 2, 1))
         self.review = self.new_review()
 
     # ---------------------------------------------------------------- helpers
@@ -271,7 +273,89 @@ CALLS: dict[str, Recipe] = {
     "GET /admin/reviews/{review}/results": lambda w, c: Req(
         "GET", f"/admin/reviews/{w.review['id']}/results"
     ),
+    # The hall office's records (unit YJJ's 差评 at window A01, made afresh where they change).
+    "GET /inspection-items": lambda w, c: Req("GET", "/inspection-items", params={"hall": "TL"}),
+    "GET /inspections": lambda w, c: Req("GET", "/inspections"),
+    "POST /inspections": lambda w, c: Req("POST", "/inspections", json=_inspection(w)),
+    "POST /inspections/{inspection}/void": lambda w, c: Req(
+        "POST", f"/inspections/{w.post('/inspections', _inspection(w))['id']}/void", json=VOID
+    ),
+    "GET /misconduct": lambda w, c: Req("GET", "/misconduct"),
+    "POST /misconduct": lambda w, c: Req("POST", "/misconduct", json=_misconduct(w)),
+    "POST /misconduct/{misconduct}/void": lambda w, c: Req(
+        "POST", f"/misconduct/{w.post('/misconduct', _misconduct(w))['id']}/void", json=VOID
+    ),
+    "GET /cases": lambda w, c: Req("GET", "/cases"),
+    "GET /cases/{case}": lambda w, c: Req("GET", f"/cases/{_bad_case(w)['id']}"),
+    "POST /cases/{case}/steps": lambda w, c: Req(
+        "POST", f"/cases/{_bad_case(w)['id']}/steps", json={"step": "rectified", "note": "已整改"}
+    ),
+    "GET /appeals": lambda w, c: Req("GET", "/appeals"),
+    "POST /appeals": lambda w, c: Req(
+        "POST", "/appeals", json={"rating": _bad_case(w)["rating"], "reason": "系统故障"}
+    ),
+    "POST /appeals/{appeal}/decision": lambda w, c: Req(
+        "POST",
+        f"/appeals/{w.post('/appeals', {'rating': _bad_case(w)['rating'], 'reason': 'x'})['id']}"
+        "/decision",
+        json={"accept": False, "note": "不属实"},
+    ),
+    "GET /flagged": lambda w, c: Req("GET", "/flagged"),
+    "POST /flagged/{rating}/decision": lambda w, c: Req(
+        "POST", f"/flagged/{w.flagged_rating()}/decision", json={"decision": "exclude", "note": "x"}
+    ),
+    "GET /halls/{hall}/quarters": lambda w, c: Req("GET", "/halls/TL/quarters"),
+    "GET /halls/{hall}/quarters/{quarter}": lambda w, c: Req(
+        "GET", f"/halls/TL/quarters/{_quarter()}"
+    ),
+    "POST /halls/{hall}/quarters/{quarter}/close": lambda w, c: _close(w, next(w.past_quarters)),
+    "POST /halls/{hall}/quarters/{quarter}/reopen": lambda w, c: _reopen(w),
 }
+
+VOID = {"reason": "录入错误"}
+
+
+def _today() -> str:
+    return (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+
+
+def _inspection(w: World) -> dict[str, Any]:
+    return {"hall": "TL", "unit": "YJJ", "day": _today(), "item": "late"}
+
+
+def _misconduct(w: World) -> dict[str, Any]:
+    return {"hall": "TL", "unit": "YJJ", "day": _today(), "summary": "x", "verified_by": "纪检组"}
+
+
+def _bad_case(w: World) -> dict[str, Any]:
+    """A fresh 差评 of unit YJJ (no phone number) and the case it opened."""
+    rec = w.kiosk.chain.next(1, ("tui",))
+    assert w.store.push(w.kiosk, [rec]).json()["results"][0]["status"] == "stored"
+    r = w.client.get(f"{API}/cases", params={"unit": "YJJ", "status": "new"}, headers=w.admin)
+    case: dict[str, Any] = next(c for c in r.json() if c["rating"] == rec.id)
+    return case
+
+
+def _close(w: World, quarter: str) -> Req:
+    """Publish an ended quarter: its aggregates' digest and the engine's standings of them."""
+    from board.published import standings_to_dict
+    from board.standings import compute_standings
+    from sync.publish import aggregates_digest
+
+    r = w.client.get(f"{API}/halls/TL/aggregates", params={"quarter": quarter}, headers=w.admin)
+    agg = r.json()
+    body = {
+        "digest": aggregates_digest(agg),
+        "standings": standings_to_dict(compute_standings(agg)),
+    }
+    return Req("POST", f"/halls/TL/quarters/{quarter}/close", json=body)
+
+
+def _reopen(w: World) -> Req:
+    quarter = next(w.past_quarters)
+    req = _close(w, quarter)
+    w.post(req.path, req.json)
+    return Req("POST", f"/halls/TL/quarters/{quarter}/reopen", json={"reason": "改判"})
 
 
 def _disabled(w: World) -> str:
@@ -300,6 +384,16 @@ AUDITED: dict[str, str] = {
     "POST /admin/reviews/{review}/invitations": "review.invite",
     "POST /admin/reviews/{review}/blank-invitations": "review.invite",
     "POST /admin/reviews/{review}/paper": "review.paper",
+    "POST /inspections": "inspection.create",
+    "POST /inspections/{inspection}/void": "inspection.void",
+    "POST /misconduct": "misconduct.create",
+    "POST /misconduct/{misconduct}/void": "misconduct.void",
+    "POST /cases/{case}/steps": "case.rectified",
+    "POST /appeals": "appeal.create",
+    "POST /appeals/{appeal}/decision": "appeal.reject",
+    "POST /flagged/{rating}/decision": "flagged.exclude",
+    "POST /halls/{hall}/quarters/{quarter}/close": "quarter.close",
+    "POST /halls/{hall}/quarters/{quarter}/reopen": "quarter.reopen",
 }
 # Mutating operations that write no audit entry, and why.
 NOT_AUDITED: dict[str, str] = {

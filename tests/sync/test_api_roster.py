@@ -23,6 +23,7 @@ def test_demo_roster_imports_with_a_summary(store: StoreDriver, demo_roster_path
     s = r.json()
     assert (s["hall"], s["tz"], s["hall_created"]) == ("TL", "Asia/Shanghai", True)
     assert s["units"] == {"total": 31, "added": 31, "updated": 0, "removed": 0}
+    assert s["items"]["total"] == 12 and s["closures"] == 1
     again = store.import_roster(demo_roster_path).json()
     assert again["hall_created"] is False
     assert again["units"] == {"total": 31, "added": 0, "updated": 0, "removed": 0}
@@ -83,6 +84,28 @@ def test_bad_roster_names_every_problem_and_applies_nothing(
     after = client.get(f"{API}/terminal/roster", headers=kiosk.headers)
     assert after.json() == before.json()
     assert "王小琴" in {s["name"] for s in after.json()["staff"]}
+
+
+def test_inspection_items_and_closed_days_are_checked(
+    hall: StoreDriver, demo_roster_path: Path
+) -> None:
+    lines = demo_text(demo_roster_path).splitlines()
+    n = len(lines)
+    text = "\n".join(lines) + (
+        "\nitem,nap,睡岗,sleep,-2,"  # no such dimension
+        "\nitem,gift,收礼,纪律,-x,"  # neither a dimension nor points
+        "\nitem,hat,帽子,服务形象,-1,"  # fine: the Chinese dimension name
+        "\nclosed,2026-13-01,搬迁,,,"  # no such date
+        "\nclosed,2027-01-04,搬迁,,,\n"  # fine
+    )
+    r = hall.import_roster(text.encode(), "items.csv")
+    assert r.status_code == 422
+    problems = {(p["line"], p["column"]) for p in r.json()["problems"]}
+    assert problems == {(n + 1, "parent"), (n + 2, "parent"), (n + 4, "code")}
+    ok = "\n".join(lines) + "\nitem,hat,帽子,服务形象,-1,\nclosed,2027-01-04,搬迁,,,\n"
+    s = hall.import_roster(ok.encode(), "items.csv").json()
+    assert s["items"] == {"total": 13, "added": 1, "updated": 0, "removed": 0}
+    assert s["closures"] == 2
 
 
 def test_garbage_files_are_422_never_500(hall: StoreDriver) -> None:

@@ -46,11 +46,19 @@ include-path = "/api/v1/public/ratings"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "409", "422", "429"]
 
 [[operations]]
+include-path-regex = "^/api/v1/(inspections|inspection-items|misconduct|cases|appeals|flagged|halls/[^/]+/quarters)"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
+
+[[operations]]
 include-path-regex = "^/api/v1/(public/review-answers|admin/reviews)"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "403", "404", "409", "422", "429"]
 """
 
 
+OFFICE_PATHS = tuple(
+    f"/api/v1/{p}"
+    for p in ("inspections", "inspection-items", "misconduct", "cases", "appeals", "flagged")
+)
 ROLE = "role-"  # a placeholder credential: "Bearer role-admin" until the store swaps it
 
 
@@ -67,6 +75,10 @@ class Provider:
         path: str = case.operation.path
         if path.startswith(("/api/v1/ratings", "/api/v1/terminal")):
             return "terminal"
+        if path.startswith(OFFICE_PATHS) or (
+            path.startswith("/api/v1/halls") and case.operation.method.upper() == "POST"
+        ):
+            return "admin"  # the office's records: the admin token passes every role
         if path.startswith("/api/v1/halls"):
             return "board"
         if path.startswith("/api/v1/admin"):

@@ -1,6 +1,7 @@
 """Standings: the quarter as the wall ranks it, with every unit's explanation.
 
-The same engine as the board (``board.standings.compute_standings``, run on the worker in the
+The same engine as the board (``board.published.standings_of``: the published standings of a
+closed quarter, else ``board.standings.compute_standings`` run on the worker in the
 console's language) and the board's own table model (``StandingsTableModel``), so the office
 sees exactly the numbers the wall shows; selecting a unit shows the engine's explanation lines.
 """
@@ -27,7 +28,8 @@ from board._qt.console.qt_common import ConsoleContext, Page, heading
 from board._qt.console.texts import Tr
 from board._qt.qt_table import SORT_ROLE, UNIT_CODE_ROLE, StandingsTableModel
 from board.history import fetch_history
-from board.standings import Standings, UnitStanding, compute_standings
+from board.published import standings_of
+from board.standings import Standings, UnitStanding
 from sync.client import AdminClient
 
 __all__ = ["StandingsPage", "load_standings", "status_words"]
@@ -56,7 +58,8 @@ def load_standings(client: AdminClient, hall: str, quarter: str, lang: str) -> S
     if not isinstance(r.data, dict):
         return None
     history = fetch_history(client, hall, quarter)  # the streaks, as the wall counts them
-    return compute_standings(r.data, history=history, lang="en" if lang == "en" else "zh")
+    # A closed quarter shows what was published.
+    return standings_of(r.data, history=history, lang="en" if lang == "en" else "zh")
 
 
 def status_words(tr: Tr, u: UnitStanding) -> str:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sync.server.refusals import OfficeError
 from sync.server.schemas import ErrorOut
 
 __all__ = ["BodyLimitMiddleware", "install_error_handlers", "responses"]
@@ -86,6 +87,11 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OfficeError)
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
@@ -94,6 +100,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OfficeError, _refused)
     app.add_exception_handler(Exception, _unexpected)
 
 

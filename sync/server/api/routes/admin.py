@@ -28,10 +28,10 @@ from sync.server.api.deps import (
     SettingsDep,
 )
 from sync.server.api.errors import responses
+from sync.server.appeals import decide_flagged
 from sync.server.audit import record_audit
 from sync.server.core.db import Database
 from sync.server.core.security import hash_secret, new_enrolment_code, new_token, normalise_code
-from sync.server.ingest import move_to_scored
 from sync.server.rosters import apply_roster, load_roster
 from sync.server.schemas import (
     CODE_PATTERN,
@@ -380,9 +380,16 @@ def list_ratings(
     responses=responses(401, 403, 404, 409, 422),
 )
 def release_rating(
-    rating: Annotated[str, Path(pattern=TERMINAL_PATTERN)], who: OfficeDep, db: DbDep
+    rating: Annotated[str, Path(pattern=TERMINAL_PATTERN)],
+    who: OfficeDep,
+    db: DbDep,
+    clock: ClockDep,
 ) -> RatingOut:
-    """Let a flagged rating count after all (e.g. the clock was wrong, the citizen real)."""
+    """Let a flagged rating count after all (e.g. the clock was wrong, the citizen real).
+
+    The same decision as ``POST /flagged/{rating}/decision`` with ``release`` and no note: a
+    released 差评 gets its case, and a closed quarter must be reopened first (409).
+    """
     with db.write() as session:
         r = session.get(m.Rating, rating)
         if r is None:
@@ -391,9 +398,7 @@ def release_rating(
         if not r.flagged:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=f"rating {rating} is not flagged")
         if not r.released:
-            r.released = True
-            session.add(r)
-            move_to_scored(session, r)
+            decide_flagged(session, r.id, "release", "", who.name, clock())
             seen = {
                 "hall": r.hall,
                 "unit": r.unit,

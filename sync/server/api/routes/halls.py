@@ -17,6 +17,7 @@ from sync.server.aggregates import build_aggregates, current_quarter, data_stamp
 from sync.server.api.deps import ClockDep, ReaderDep, SessionDep
 from sync.server.api.errors import responses
 from sync.server.api.etag import etag_for, etag_matches
+from sync.server.quarters import published_aggregates
 from sync.server.schemas import CODE_PATTERN, QUARTER_PATTERN, AggregatesOut, HallOut
 
 router = APIRouter(prefix="/halls", tags=["board"])
@@ -46,8 +47,10 @@ def aggregates(
 ) -> Any:
     """Counts per unit × week × level (and × reason) for a quarter, with the roster's names.
 
-    The ETag changes whenever a rating is stored in the hall or its roster is imported, so a
-    board polling with ``If-None-Match`` gets a cheap 304 otherwise.
+    The ETag changes whenever a rating is stored in the hall, its roster is imported or an
+    office record changes, so a board polling with ``If-None-Match`` gets a cheap 304 otherwise.
+    A closed (published) quarter answers the aggregates it was ranked from and, in
+    ``published``, the standings as published: the board shows those.
     """
     h = who.readable_hall(session, hall)
     now = clock()
@@ -55,5 +58,6 @@ def aggregates(
     etag = etag_for([h.code, q, *data_stamp(session, h, q)])
     if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers={"ETag": etag})
-    data = build_aggregates(session, h, q, now)
+    # A closed quarter answers what was published and the aggregates it was ranked from.
+    data = published_aggregates(session, h.code, q, now) or build_aggregates(session, h, q, now)
     return JSONResponse(data, headers={"ETag": etag})
