@@ -190,9 +190,6 @@ def compute_hardest_sections(
         return None
     s = settings or HardestSettings.from_mapping(mapping(aggregates, "settings"))
     quarter = str(aggregates.get("quarter", ""))
-    units = {
-        str(u.get("code")): str(u.get("name") or u.get("code")) for u in rows(aggregates, "units")
-    }
     reason_names = dict(_PROBLEM_NAMES)
     reason_order = {code: i for i, code in enumerate(PROBLEM_ORDER)}
     for r in rows(aggregates, "reasons"):
@@ -202,6 +199,41 @@ def compute_hardest_sections(
 
     review_raw = aggregates.get("review")
     review = review_raw if isinstance(review_raw, Mapping) else None
+    calcs, taking_part = _taking_part(aggregates, sections, review)
+    _evidence(calcs, taking_part, aggregates, review)
+    _shares(calcs, s)
+    on_list, others = _places(calcs, taking_part, s)
+
+    # Rule 8: streaks from the earlier quarters.
+    past = {o.quarter: o for o in history}
+    ranks = {c.code: i for i, c in enumerate(on_list, start=1)}
+    entries = [
+        _entry(c, ranks.get(c.code), s, quarter, past, reason_names, reason_order)
+        for c in on_list + others
+    ]
+    review_info = (
+        {k: review.get(k) for k in ("id", "title", "invitations", "responses")} if review else None
+    )
+    return SectionRanking(
+        quarter=quarter,
+        settings=s,
+        review=review_info,
+        hardest=entries[: len(on_list)],
+        others=entries[len(on_list) :],
+        rules=_rules(s),
+    )
+
+
+def _taking_part(
+    aggregates: Mapping[str, object],
+    sections: list[Mapping[str, object]],
+    review: Mapping[str, object] | None,
+) -> tuple[dict[str, _Calc], set[str]]:
+    """Every section of the roster, and the codes of those this quarter's review lists (all of
+    them when there is no review, or it lists none)."""
+    units = {
+        str(u.get("code")): str(u.get("name") or u.get("code")) for u in rows(aggregates, "units")
+    }
     calcs: dict[str, _Calc] = {}
     for row in sections:
         code = str(row.get("code"))
@@ -212,8 +244,17 @@ def compute_hardest_sections(
         listed = review.get("sections")
         if isinstance(listed, list) and listed:
             taking_part = {str(c) for c in listed} & set(calcs)
+    return calcs, taking_part
 
-    # Rule 2: the evidence.
+
+def _evidence(
+    calcs: dict[str, _Calc],
+    taking_part: set[str],
+    aggregates: Mapping[str, object],
+    review: Mapping[str, object] | None,
+) -> None:
+    """Rule 2: the review's answers and problems, the ratings' 差评 and reasons, misconduct
+    (which puts a section on the list whether the review listed it or not)."""
     if review is not None:
         for a in rows(review, "answers"):
             c = calcs.get(str(a.get("section")))
@@ -247,7 +288,9 @@ def compute_hardest_sections(
                 c.misconduct = True
                 taking_part.add(c.code)
 
-    # Rules 3-4.
+
+def _shares(calcs: dict[str, _Calc], s: HardestSettings) -> None:
+    """Rules 3-4: each share shrunk by its prior, the weighted hardness, enough evidence."""
     wsum = s.w_review + s.w_ratings
     for c in calcs.values():
         c.review_share = c.with_problems / (c.answers + s.review_prior) if c.answers else 0.0
@@ -257,7 +300,12 @@ def compute_hardest_sections(
             c.with_problems + c.negative > 0
         )
 
-    # Rules 5-6.
+
+def _places(
+    calcs: dict[str, _Calc], taking_part: set[str], s: HardestSettings
+) -> tuple[list[_Calc], list[_Calc]]:
+    """Rules 5-6: misconduct first, then the hardest with enough evidence, at most
+    ``hardest_count``; and the rest that had any evidence, in the same order."""
     pool = [calcs[code] for code in taking_part]
     first = sorted((c for c in pool if c.misconduct), key=lambda c: c.code)
     ranked = sorted(
@@ -265,30 +313,13 @@ def compute_hardest_sections(
         key=lambda c: (-c.hardness, -c.with_problems, -c.negative, c.code),
     )
     on_list = (first + ranked)[: s.hardest_count]
-    ranks = {c.code: i for i, c in enumerate(on_list, start=1)}
+    listed = {c.code for c in on_list}
     others = [
         c
         for c in sorted(pool, key=lambda c: (-c.hardness, -c.with_problems, -c.negative, c.code))
-        if c.code not in ranks and (c.answers or c.ratings)
+        if c.code not in listed and (c.answers or c.ratings)
     ]
-
-    # Rule 8: streaks from the earlier quarters.
-    past = {o.quarter: o for o in history}
-    entries = [
-        _entry(c, ranks.get(c.code), s, quarter, past, reason_names, reason_order)
-        for c in on_list + others
-    ]
-    review_info = (
-        {k: review.get(k) for k in ("id", "title", "invitations", "responses")} if review else None
-    )
-    return SectionRanking(
-        quarter=quarter,
-        settings=s,
-        review=review_info,
-        hardest=entries[: len(on_list)],
-        others=entries[len(on_list) :],
-        rules=_rules(s),
-    )
+    return on_list, others
 
 
 def _entry(

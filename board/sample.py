@@ -99,74 +99,11 @@ def sample_aggregates(
 
     counts: list[dict[str, Any]] = []
     reason_counts: list[dict[str, Any]] = []
-    for code in roster.units:
-        if code in FEW_RATINGS_UNITS:
-            per_week = 0.15 + rng.random() * 0.3  # 2 to 6 ratings in the quarter
-        else:
-            per_week = 20 + rng.random() * 40
-        # Share of 非常满意 for this unit; the rest spread over lower levels.
-        top = _STRONG.get(code, 0.86 + rng.random() * 0.07)
-        top = _WEAK.get(code, top)
-        if code == WORST_UNIT and not good_hall:
-            top = 0.35
-        if good_hall:
-            top = max(top, 0.9)
-        for wi, week in enumerate(weeks):
-            n_week = _poisson(rng, per_week)
-            if n_week == 0:
-                continue
-            # A gentle trend so the weekly chart shows movement, not flat lines.
-            drift = (wi - len(weeks) / 2) * 0.003 * (1 if code in _STRONG else -1)
-            p5 = min(0.99, max(0.3, top + drift))
-            rest = 1 - p5
-            bad = rest * (0.6 if code == WORST_UNIT and not good_hall else 0.18)
-            probs = [bad * 0.4, bad * 0.6, (rest - bad) * 0.35, (rest - bad) * 0.65, p5]
-            by_level = [0] * 5
-            for _ in range(n_week):
-                by_level[_pick(rng, probs)] += 1
-            for li, n in enumerate(by_level):
-                level = li + 1
-                flagged = 0
-                if level == 5 and n and rng.random() < 0.12:
-                    flagged = rng.randint(3, 9)  # a burst of taps the kiosk flagged
-                if n or flagged:
-                    counts.append(
-                        {
-                            "unit": code,
-                            "week": week.isoformat(),
-                            "level": level,
-                            "n": n,
-                            "flagged": flagged,
-                        }
-                    )
-            negatives = by_level[0] + by_level[1]
-            cited: dict[str, int] = {}
-            for _ in range(negatives):
-                reason = _reason_for(rng, code, reason_codes)
-                cited[reason] = cited.get(reason, 0) + 1
-            for reason, n in sorted(cited.items()):
-                reason_counts.append(
-                    {"unit": code, "week": week.isoformat(), "reason": reason, "n": n}
-                )
-
-    inspections: list[dict[str, Any]] = []
-    if not good_hall:
-        inspections = [
-            {
-                "unit": WORST_UNIT,
-                "dimension": "discipline",
-                "points": -10.0,
-                "note": "迟到早退 3 次、无故离岗 2 次",
-            },
-            {"unit": WORST_UNIT, "dimension": "image", "points": -4.0, "note": "未按规定着装"},
-            {"unit": "JTJ", "dimension": "behaviour", "points": -2.0, "note": "解释不耐心"},
-            {
-                "unit": "SWJ",
-                "dimension": "behaviour",
-                "points": 1.0,
-                "note": "坚持服务至最后一位群众",
-            },
-        ]
+    for code in roster.units:  # one random stream, unit after unit: the same seed, the same hall
+        unit_counts, unit_reasons = _unit_ratings(rng, code, weeks, reason_codes, good_hall)
+        counts += unit_counts
+        reason_counts += unit_reasons
+    inspections = [] if good_hall else _sample_inspections()
 
     section_counts, section_reasons = _section_ratings(roster, counts, reason_counts)
     review = _sample_review(roster, quarter, rng, good_hall) if roster.sections else None
@@ -201,6 +138,81 @@ def sample_aggregates(
         "review": review,
         "section_misconduct": [],
     }
+
+
+def _unit_ratings(
+    rng: random.Random, code: str, weeks: list[date], reason_codes: list[str], good_hall: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One unit's counts per week × level and its 差评 reasons, drawn from ``rng``."""
+    counts: list[dict[str, Any]] = []
+    reason_counts: list[dict[str, Any]] = []
+    if code in FEW_RATINGS_UNITS:
+        per_week = 0.15 + rng.random() * 0.3  # 2 to 6 ratings in the quarter
+    else:
+        per_week = 20 + rng.random() * 40
+    # Share of 非常满意 for this unit; the rest spread over lower levels.
+    top = _STRONG.get(code, 0.86 + rng.random() * 0.07)
+    top = _WEAK.get(code, top)
+    if code == WORST_UNIT and not good_hall:
+        top = 0.35
+    if good_hall:
+        top = max(top, 0.9)
+    for wi, week in enumerate(weeks):
+        n_week = _poisson(rng, per_week)
+        if n_week == 0:
+            continue
+        # A gentle trend so the weekly chart shows movement, not flat lines.
+        drift = (wi - len(weeks) / 2) * 0.003 * (1 if code in _STRONG else -1)
+        p5 = min(0.99, max(0.3, top + drift))
+        rest = 1 - p5
+        bad = rest * (0.6 if code == WORST_UNIT and not good_hall else 0.18)
+        probs = [bad * 0.4, bad * 0.6, (rest - bad) * 0.35, (rest - bad) * 0.65, p5]
+        by_level = [0] * 5
+        for _ in range(n_week):
+            by_level[_pick(rng, probs)] += 1
+        for li, n in enumerate(by_level):
+            level = li + 1
+            flagged = 0
+            if level == 5 and n and rng.random() < 0.12:
+                flagged = rng.randint(3, 9)  # a burst of taps the kiosk flagged
+            if n or flagged:
+                counts.append(
+                    {
+                        "unit": code,
+                        "week": week.isoformat(),
+                        "level": level,
+                        "n": n,
+                        "flagged": flagged,
+                    }
+                )
+        negatives = by_level[0] + by_level[1]
+        cited: dict[str, int] = {}
+        for _ in range(negatives):
+            reason = _reason_for(rng, code, reason_codes)
+            cited[reason] = cited.get(reason, 0) + 1
+        for reason, n in sorted(cited.items()):
+            reason_counts.append({"unit": code, "week": week.isoformat(), "reason": reason, "n": n})
+    return counts, reason_counts
+
+
+def _sample_inspections() -> list[dict[str, Any]]:
+    """The inspectors' points of the demo quarter: the worst unit's deductions, one bonus."""
+    return [
+        {
+            "unit": WORST_UNIT,
+            "dimension": "discipline",
+            "points": -10.0,
+            "note": "迟到早退 3 次、无故离岗 2 次",
+        },
+        {"unit": WORST_UNIT, "dimension": "image", "points": -4.0, "note": "未按规定着装"},
+        {"unit": "JTJ", "dimension": "behaviour", "points": -2.0, "note": "解释不耐心"},
+        {
+            "unit": "SWJ",
+            "dimension": "behaviour",
+            "points": 1.0,
+            "note": "坚持服务至最后一位群众",
+        },
+    ]
 
 
 def _section_ratings(

@@ -302,16 +302,7 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
             f"must start with http:// or https:// (or be empty), got {server_url!r}",
         )
 
-    pin = _str(kiosk, "staff_pin", "kiosk", source, default="")
-    if pin and not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise ConfigError(
-            source, "kiosk.staff_pin", 'must be 4 to 8 digits, in quotes (e.g. "2468")'
-        )
-    if not pin:
-        log.warning(
-            "%s: no [kiosk] staff_pin; the staff panel opens with the demo PIN %s", source, DEMO_PIN
-        )
-        pin = DEMO_PIN
+    pin = _staff_pin(kiosk, source)
 
     data_dir_s = _str(kiosk, "data_dir", "kiosk", source, default="")
     data_dir = (
@@ -324,24 +315,8 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
     if not roster_path.is_file():
         raise ConfigError(source, "kiosk.roster", f"no such file: {roster_path}")
 
-    t = Timings(
-        **{
-            k: _number(timings, k, "timings", source, minimum=Timings.FLOORS.get(k, 1.0))
-            for k in timings
-        }
-    )
-    if not 1 <= t.timeout_scale <= Timings.MAX_SCALE:
-        raise ConfigError(
-            source, "timings.timeout_scale", f"must be between 1 and 10, got {t.timeout_scale}"
-        )
-    panel = Display(
-        diagonal_in=_number(display, "diagonal_in", "display", source, minimum=5, maximum=100)
-        if "diagonal_in" in display
-        else None,
-        mm_per_px=_number(display, "mm_per_px", "display", source, minimum=0.05, maximum=1.5)
-        if "mm_per_px" in display
-        else None,
-    )
+    t = _timings(timings, source)
+    panel = _display(display, source)
     overrides = {k: _number(misuse, k, "misuse", source, minimum=0) for k in misuse}
     if "burst_count" in overrides and overrides["burst_count"] < 1:
         raise ConfigError(source, "misuse.burst_count", "must be at least 1")
@@ -357,6 +332,45 @@ def parse_config(data: dict[str, Any], *, source: str, base: Path) -> KioskConfi
         display=panel,
         misuse_overrides=overrides,
         source=source,
+    )
+
+
+def _staff_pin(kiosk: dict[str, Any], source: str) -> str:
+    pin = _str(kiosk, "staff_pin", "kiosk", source, default="")
+    if pin and not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise ConfigError(
+            source, "kiosk.staff_pin", 'must be 4 to 8 digits, in quotes (e.g. "2468")'
+        )
+    if not pin:
+        log.warning(
+            "%s: no [kiosk] staff_pin; the staff panel opens with the demo PIN %s", source, DEMO_PIN
+        )
+        pin = DEMO_PIN
+    return pin
+
+
+def _timings(timings: dict[str, Any], source: str) -> Timings:
+    t = Timings(
+        **{
+            k: _number(timings, k, "timings", source, minimum=Timings.FLOORS.get(k, 1.0))
+            for k in timings
+        }
+    )
+    if not 1 <= t.timeout_scale <= Timings.MAX_SCALE:
+        raise ConfigError(
+            source, "timings.timeout_scale", f"must be between 1 and 10, got {t.timeout_scale}"
+        )
+    return t
+
+
+def _display(display: dict[str, Any], source: str) -> Display:
+    return Display(
+        diagonal_in=_number(display, "diagonal_in", "display", source, minimum=5, maximum=100)
+        if "diagonal_in" in display
+        else None,
+        mm_per_px=_number(display, "mm_per_px", "display", source, minimum=0.05, maximum=1.5)
+        if "mm_per_px" in display
+        else None,
     )
 
 

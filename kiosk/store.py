@@ -232,6 +232,33 @@ def _row_to_record(row: tuple[object, ...]) -> RatingRecord:
     )
 
 
+def _check_values(
+    id: str,
+    window: str,
+    unit: str,
+    staff: str | None,
+    phone: str | None,
+    section: str | None,
+    level: int,
+    reasons: Sequence[str],
+    flags: Sequence[str],
+) -> None:
+    """ValueError for a value ``LocalStore.record`` must not store.
+
+    The hash covers the values as given; SQLite would silently turn 1001 into '1001', and the
+    stored row would then no longer match its hash.
+    """
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+        raise ValueError(f"level must be 1..5, got {level!r}")
+    texts = {"id": id, "window": window, "unit": unit}
+    if not all(isinstance(v, str) and v for v in texts.values()):
+        raise ValueError(f"id, window and unit must be non-empty strings: {texts!r}")
+    if not all(v is None or isinstance(v, str) for v in (staff, phone, section)):
+        raise ValueError("staff, phone and section must be strings or None")
+    if not all(isinstance(v, str) for v in (*reasons, *flags)):
+        raise ValueError("reasons and flags must be strings")
+
+
 class LocalStore:
     """The kiosk's SQLite outbox of ratings, hash-chained and numbered per terminal.
 
@@ -470,17 +497,7 @@ class LocalStore:
         the disk is full, read-only or failing; ``ValueError`` for a bad argument or an id
         already recorded.
         """
-        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-            raise ValueError(f"level must be 1..5, got {level!r}")
-        # The hash covers the values as given; SQLite would silently turn 1001 into '1001',
-        # and the stored row would then no longer match its hash.
-        texts = {"id": id, "window": window, "unit": unit}
-        if not all(isinstance(v, str) and v for v in texts.values()):
-            raise ValueError(f"id, window and unit must be non-empty strings: {texts!r}")
-        if not all(v is None or isinstance(v, str) for v in (staff, phone, section)):
-            raise ValueError("staff, phone and section must be strings or None")
-        if not all(isinstance(v, str) for v in (*reasons, *flags)):
-            raise ValueError("reasons and flags must be strings")
+        _check_values(id, window, unit, staff, phone, section, level, reasons, flags)
         device_us = _utc_us(device_time)
         reasons_t, flags_t = tuple(reasons), tuple(flags)
         base = RatingRecord(

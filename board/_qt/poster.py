@@ -98,7 +98,11 @@ def _entry(p: QPainter, y: float, place: int, e: BoardEntry, colour: QColor) -> 
 
 
 def draw_poster(p: QPainter, standings: Standings, today: date | None = None) -> None:
-    """Draw the poster on ``p`` whose window is set to PAGE_W × PAGE_H."""
+    """Draw the poster on ``p`` whose window is set to PAGE_W × PAGE_H.
+
+    One page drawn from top to bottom: its length follows the page's own order (title, red
+    list, black list, rules, footer), each block using the y the one above left.
+    """
     today = today or _hall_today(standings.hall.get("tz"))
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing)

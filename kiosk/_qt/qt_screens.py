@@ -54,6 +54,8 @@ class IdleScreen(QWidget):
         photo_dirs: Sequence[Path] = (),
         parent: QWidget | None = None,
     ) -> None:
+        """Builds the screen top to bottom in the order it reads (longer than most functions:
+        one layout, kept in one place so its nesting can be seen)."""
         super().__init__(parent)
         self.setObjectName("screen")
         self.flow = flow

@@ -66,6 +66,7 @@ class StaffPanel(QWidget):
         demo_pin: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        """Builds the panel in the order staff read it (one layout, kept in one place)."""
         super().__init__(parent)
         self.setObjectName("screen")
         self.flow = flow

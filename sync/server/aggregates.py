@@ -58,54 +58,10 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
     }
     for r in roster(m.Reason):
         reasons[r.code] = {"code": r.code, "name": r.name, "description": r.description}
-
-    # Plain column tuples, not ORM entities: a full quarter holds thousands of rollup rows, and
-    # building an entity per row cost ~5x the query itself (tests/bench/bench_board.py).
-    L, R = m.LevelCount, m.ReasonCount
-    cells: dict[tuple[str, Any, int], dict[str, Any]] = {}
-    level_cols: tuple[Any, ...] = (L.unit, L.week, L.level, L.flagged, L.n)
-    level_rows = session.execute(
-        select(*level_cols).where(L.hall == hall.code, L.quarter == quarter)
-    )
-    for unit, week, level, flagged, n in level_rows:
-        cell = cells.setdefault(
-            (unit, week, level),
-            {"unit": unit, "week": week.isoformat(), "level": level, "n": 0, "flagged": 0},
-        )
-        cell["flagged" if flagged else "n"] += n
-    reason_cols: tuple[Any, ...] = (R.unit, R.week, R.reason, R.n)
-    reason_rows = session.execute(
-        select(*reason_cols).where(R.hall == hall.code, R.quarter == quarter)
-    )
-    reason_counts = sorted(
-        (
-            {"unit": unit, "week": week.isoformat(), "reason": reason, "n": n}
-            for unit, week, reason, n in reason_rows
-            if n
-        ),
-        key=lambda d: (d["unit"], d["week"], d["reason"]),
-    )
-    S, SR = m.SectionLevelCount, m.SectionReasonCount
-    section_cells: dict[tuple[str, int], dict[str, Any]] = {}
-    for section, level, flagged, n in session.execute(
-        select(S.section, S.level, S.flagged, S.n).where(S.hall == hall.code, S.quarter == quarter)
-    ):
-        cell = section_cells.setdefault(
-            (section, level), {"section": section, "level": level, "n": 0, "flagged": 0}
-        )
-        cell["flagged" if flagged else "n"] += n
-    section_reasons = sorted(
-        (
-            {"section": section, "reason": reason, "n": n}
-            for section, reason, n in session.execute(
-                select(SR.section, SR.reason, SR.n).where(
-                    SR.hall == hall.code, SR.quarter == quarter
-                )
-            )
-            if n
-        ),
-        key=lambda d: (d["section"], d["reason"]),
-    )
+    cells = _level_counts(session, hall.code, quarter)
+    reason_counts = _reason_counts(session, hall.code, quarter)
+    section_cells = _section_counts(session, hall.code, quarter)
+    section_reasons = _section_reason_counts(session, hall.code, quarter)
     misconduct = aggregate_misconduct(session, hall.code, quarter)
     return {
         "hall": {"code": hall.code, "name": hall.name, "tz": hall.tz},
@@ -133,6 +89,75 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
         "section_misconduct": [],
         "prior_mean": prior_mean(session, hall.code, str(Quarter.parse(quarter).previous())),
     }
+
+
+# Plain column tuples, not ORM entities: a full quarter holds thousands of rollup rows, and
+# building an entity per row cost ~5x the query itself (tests/bench/bench_board.py).
+
+
+def _level_counts(
+    session: Session, hall: str, quarter: str
+) -> dict[tuple[str, Any, int], dict[str, Any]]:
+    """Ratings per unit × week × level, scored (``n``) and flagged apart."""
+    L = m.LevelCount
+    cells: dict[tuple[str, Any, int], dict[str, Any]] = {}
+    level_cols: tuple[Any, ...] = (L.unit, L.week, L.level, L.flagged, L.n)
+    for unit, week, level, flagged, n in session.execute(
+        select(*level_cols).where(L.hall == hall, L.quarter == quarter)
+    ):
+        cell = cells.setdefault(
+            (unit, week, level),
+            {"unit": unit, "week": week.isoformat(), "level": level, "n": 0, "flagged": 0},
+        )
+        cell["flagged" if flagged else "n"] += n
+    return cells
+
+
+def _reason_counts(session: Session, hall: str, quarter: str) -> list[dict[str, Any]]:
+    """Reasons cited by scored 差评, per unit × week."""
+    R = m.ReasonCount
+    reason_cols: tuple[Any, ...] = (R.unit, R.week, R.reason, R.n)
+    return sorted(
+        (
+            {"unit": unit, "week": week.isoformat(), "reason": reason, "n": n}
+            for unit, week, reason, n in session.execute(
+                select(*reason_cols).where(R.hall == hall, R.quarter == quarter)
+            )
+            if n
+        ),
+        key=lambda d: (d["unit"], d["week"], d["reason"]),
+    )
+
+
+def _section_counts(
+    session: Session, hall: str, quarter: str
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Ratings per section × level, scored and flagged apart."""
+    S = m.SectionLevelCount
+    cells: dict[tuple[str, int], dict[str, Any]] = {}
+    for section, level, flagged, n in session.execute(
+        select(S.section, S.level, S.flagged, S.n).where(S.hall == hall, S.quarter == quarter)
+    ):
+        cell = cells.setdefault(
+            (section, level), {"section": section, "level": level, "n": 0, "flagged": 0}
+        )
+        cell["flagged" if flagged else "n"] += n
+    return cells
+
+
+def _section_reason_counts(session: Session, hall: str, quarter: str) -> list[dict[str, Any]]:
+    """Reasons cited by scored 差评, per section."""
+    SR = m.SectionReasonCount
+    return sorted(
+        (
+            {"section": section, "reason": reason, "n": n}
+            for section, reason, n in session.execute(
+                select(SR.section, SR.reason, SR.n).where(SR.hall == hall, SR.quarter == quarter)
+            )
+            if n
+        ),
+        key=lambda d: (d["section"], d["reason"]),
+    )
 
 
 def prior_mean(session: Session, hall: str, quarter: str) -> float | None:

@@ -747,13 +747,22 @@ def _check_chain(
                 open_gaps.append(gap)
                 new.append(gap)
 
-    # A gap that the stored records now fill completely is closed.
-    for g in open_gaps:
-        if g.id is None or not any(g.seq_from <= s <= g.seq_to for s in new_hash):
+    _close_filled_gaps(session, terminal.id, open_gaps, set(new_hash), now)
+    for anomaly in new:
+        log.warning("terminal %s: %s", terminal.id, anomaly.detail)
+    session.add_all(new)
+
+
+def _close_filled_gaps(
+    session: Session, terminal: str, gaps: list[m.Anomaly], stored: set[int], now: datetime
+) -> None:
+    """A known gap that the newly stored seqs fill completely is resolved."""
+    for g in gaps:
+        if g.id is None or not any(g.seq_from <= s <= g.seq_to for s in stored):
             continue
         have = session.exec(
             select(func.count()).where(
-                m.Rating.terminal == terminal.id,
+                m.Rating.terminal == terminal,
                 col(m.Rating.seq) >= g.seq_from,
                 col(m.Rating.seq) <= g.seq_to,
             )
@@ -761,9 +770,6 @@ def _check_chain(
         if have == g.seq_to - g.seq_from + 1:
             g.resolved_at = now
             session.add(g)
-    for anomaly in new:
-        log.warning("terminal %s: %s", terminal.id, anomaly.detail)
-    session.add_all(new)
 
 
 def _advance_contiguous(
