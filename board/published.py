@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from board.standings import (
     BoardEntry,
@@ -25,8 +27,15 @@ from board.standings import (
     compute_standings,
 )
 from board.standings_text import Lang
+from sync.defaults import DEFAULT_TZ
 
-__all__ = ["is_published", "standings_from_dict", "standings_of", "standings_to_dict"]
+__all__ = [
+    "is_published",
+    "published_on",
+    "standings_from_dict",
+    "standings_of",
+    "standings_to_dict",
+]
 
 
 def standings_to_dict(s: Standings) -> dict[str, Any]:
@@ -99,6 +108,18 @@ def standings_from_dict(d: Mapping[str, Any]) -> Standings:
 def is_published(aggregates: Mapping[str, Any]) -> bool:
     published = aggregates.get("published")
     return isinstance(published, Mapping) and published.get("state") == "closed"
+
+
+def published_on(aggregates: Mapping[str, Any]) -> date | None:
+    """The hall's local day a closed quarter was published, or None for an open quarter."""
+    if not is_published(aggregates):
+        return None
+    try:
+        at = datetime.fromisoformat(str(aggregates["published"]["closed_at"]))
+        tz = ZoneInfo(str(aggregates.get("hall", {}).get("tz") or DEFAULT_TZ))
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return None
+    return at.astimezone(tz).date()
 
 
 def standings_of(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from board._qt.qt_hardest import HardestPage
 from board._qt.qt_lists import ListsPage
 from board._qt.qt_style import BG, INK, MUTED, OFFLINE, PX_HEADER, font, quarter_title
 from board._qt.qt_table import StandingsTableView
+from board.published import published_on
 from board.source import BoardData, SourceStatus
 
 __all__ = ["PAGES", "BoardWindow", "Header", "status_line"]
@@ -99,9 +100,13 @@ class Header(QFrame):
         self._clock.start(1000)
         self._tick()
 
-    def set_hall(self, name: str, quarter: str, tz: str | None) -> None:
+    def set_hall(
+        self, name: str, quarter: str, tz: str | None, published: date | None = None
+    ) -> None:
         self.hall_label.setText(name)
-        self.quarter_label.setText(f"{quarter_title(quarter)} · 服务评价")
+        # A closed quarter shows its published lists, and says so (they no longer move).
+        when = f" · {published:%Y-%m-%d} 已发布" if published else ""
+        self.quarter_label.setText(f"{quarter_title(quarter)} · 服务评价{when}")
         try:
             self.zone = ZoneInfo(tz) if tz else None
         except (ValueError, KeyError):
@@ -280,7 +285,9 @@ class BoardWindow(QMainWindow):
         s = data.standings
         first = self.data is None
         self.data = data
-        self.header.set_hall(str(s.hall.get("name", "")), s.quarter, s.hall.get("tz"))
+        self.header.set_hall(
+            str(s.hall.get("name", "")), s.quarter, s.hall.get("tz"), published_on(data.aggregates)
+        )
         self.header.set_status(self.status)
         self.lists.set_standings(s)
         self.table.set_standings(s)

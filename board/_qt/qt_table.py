@@ -157,14 +157,14 @@ _DIM_SHORT = (("image", "形象"), ("behaviour", "行为"), ("discipline", "纪�
 
 
 def inspection_summary(u: UnitStanding) -> str:
-    """Deductions and bonuses per dimension, e.g. ``纪律 −10  形象 −4/+2``; ``—`` when none."""
+    """Deductions and bonuses per dimension, e.g. ``形象−4/+2  纪律−10``; ``—`` when none."""
     parts = []
     for dim, short in _DIM_SHORT:
         minus, plus = u.deductions(dim), u.bonuses(dim)
         figures = [f"−{abs(minus):g}"] if minus else []
         figures += [f"+{plus:g}"] if plus else []
         if figures:
-            parts.append(f"{short} {'/'.join(figures)}")
+            parts.append(f"{short}{'/'.join(figures)}")
     return "  ".join(parts) or "—"
 
 
@@ -204,7 +204,7 @@ class StandingsTableView(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setFixedHeight(PX_TABLE + 24)
-        widths = [70, 290, 100, 115, 80, 115, 95, 135, 115, 340, 115, 240]
+        widths = [60, 345, 100, 120, 75, 120, 90, 145, 110, 280, 110, 230]
         for col, w in enumerate(widths):
             self.setColumnWidth(col, w)
         header.setStretchLastSection(True)

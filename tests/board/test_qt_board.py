@@ -15,8 +15,9 @@ from PySide6.QtGui import QImage
 from board._qt.qt_board import BoardWindow
 from board._qt.qt_lists import ListsPage
 from board._qt.qt_table import COLUMNS, UNIT_CODE_ROLE, StandingsTableModel
+from board.published import standings_to_dict
 from board.sample import WORST_UNIT, sample_aggregates, sample_history
-from board.source import BoardData, SourceStatus
+from board.source import BoardData, SourceStatus, compute_board_data
 from board.standings import Standings, compute_standings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,10 +140,28 @@ def test_the_table_shows_deductions_and_bonuses_per_dimension(named) -> None:
     model.set_standings(named.standings)
     column = [key for _, key in COLUMNS].index("inspections")
     shown = {model.unit_at(r).code: model.index(r, column).data() for r in range(model.rowCount())}
-    assert shown[WORST_UNIT] == "形象 −4  纪律 −10"
-    assert shown["SWJ"] == "行为 +1"
+    assert shown[WORST_UNIT] == "形象−4  纪律−10"
+    assert shown["SWJ"] == "行为+1"
     assert shown["YJJ"] == "—"
     assert COLUMNS[column][0] == "巡查扣分/加分"
+
+
+def test_a_published_quarter_says_so_and_shows_what_was_published(window, named) -> None:
+    agg = dict(named.aggregates)
+    # Published on 8 October (Shanghai) with the standings of that day; later data would rank
+    # differently, but the board shows what was published.
+    agg["published"] = {
+        "state": "closed",
+        "closed_at": "2026-10-07T17:30:00+00:00",
+        "closed_by": "li.office",
+        "standings": standings_to_dict(named.standings),
+    }
+    agg["counts"] = []  # what the engine would see now: nothing ranks
+    window.set_data(compute_board_data(agg))
+    assert "2026-10-08 已发布" in window.header.quarter_label.text()
+    assert window.lists.red.labels() == _best_four(named.standings)
+    window.set_data(named)
+    assert "已发布" not in window.header.quarter_label.text()
 
 
 def test_new_scores_emit_data_changed_not_reset(qtbot, named) -> None:
