@@ -113,8 +113,8 @@ class AuditPage(Page):
                 Column("col_change", change_summary, tooltip=change_summary),
             ],
             key=lambda e: e["seq"],
+            descending=True,  # newest first, as the log reads
         )
-        self.table.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.selection_changed.connect(self._show_entry)
         split.addWidget(self.table)
         self.entry = QPlainTextEdit()

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from board._qt.console.qt_models import RECORD_ROLE, Column, FilterProxy, RecordTableModel
-from board._qt.console.qt_worker import ApiWorker
+from board._qt.console.qt_worker import ApiWorker, Client
 from board._qt.console.texts import Tr
-from sync.client import AdminClient, ApiError
+from sync.client import ApiError
 from sync.defaults import DEFAULT_TZ
 from sync.roster import Roster
 
@@ -70,7 +70,7 @@ class Identity:
         return self.role in ("admin", "office")
 
 
-def _no_second_client() -> AdminClient:
+def _no_second_client() -> Client:
     raise ApiError(-1, "this console has no second connection to the server")
 
 
@@ -87,12 +87,12 @@ class ConsoleContext(QObject):
         api: ApiWorker,
         identity: Identity,
         tr: Tr,
-        client_factory: Callable[[], AdminClient] | None = None,
+        client_factory: Callable[[], Client] | None = None,
     ) -> None:
         super().__init__()
         self.api = api
         # A client of its own for long work beside the worker (the export).
-        self.client_factory: Callable[[], AdminClient] = client_factory or _no_second_client
+        self.client_factory: Callable[[], Client] = client_factory or _no_second_client
         self.identity = identity
         self.t = tr
         self.hall: str | None = None
@@ -229,6 +229,8 @@ class RecordTable(QWidget):
         key: Callable[[Any], Any],
         *,
         with_filter: bool = True,
+        sort_column: int = 0,
+        descending: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -251,8 +253,9 @@ class RecordTable(QWidget):
             self.filter.hide()
         self.view = QTableView()
         self.view.setModel(self.proxy)
-        # Qt's default indicator is descending; a table reads top-down by its first column.
-        self.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        # Qt's default indicator is descending; say which column reads top-down, and how.
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.view.horizontalHeader().setSortIndicator(sort_column, order)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -274,6 +277,8 @@ class RecordTable(QWidget):
     def set_rows(self, rows: list[Any]) -> None:
         first = self.model.rowCount() == 0
         self.model.set_rows(rows)
+        if rows and not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))  # the first line is shown at once
         if first and rows:
             self.view.resizeColumnsToContents()
             for c in range(self.model.columnCount()):  # a long note must not push the rest off

@@ -1,14 +1,13 @@
 """Standings: the quarter as the wall ranks it, with every unit's explanation.
 
-The same engine as the board (``board.published.standings_of``: the published standings of a
-closed quarter, else ``board.standings.compute_standings`` run on the worker in the
+The same engine as the board (``board.standings.compute_standings``, run on the worker in the
 console's language) and the board's own table model (``StandingsTableModel``), so the office
 sees exactly the numbers the wall shows; selecting a unit shows the engine's explanation lines.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -18,19 +17,28 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from board._qt.console.qt_common import ConsoleContext, Page, heading
+from board._qt.console.qt_common import (
+    ConsoleContext,
+    Page,
+    ask_note,
+    confirm,
+    heading,
+    local_time,
+)
+from board._qt.console.qt_worker import Client
 from board._qt.console.texts import Tr
 from board._qt.qt_table import SORT_ROLE, UNIT_CODE_ROLE, StandingsTableModel
 from board.history import fetch_history
-from board.published import standings_of
-from board.standings import Standings, UnitStanding
-from sync.client import AdminClient
+from board.published import standings_of, standings_to_dict
+from board.standings import Standings, UnitStanding, compute_standings
+from sync.publish import aggregates_digest
 
 __all__ = ["StandingsPage", "load_standings", "status_words"]
 
@@ -52,14 +60,48 @@ _STATUS_COLUMN = 10
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def load_standings(client: AdminClient, hall: str, quarter: str, lang: str) -> Standings | None:
-    """The quarter's standings from the store (worker thread); None for a quarter with no data."""
+@dataclass(frozen=True)
+class QuarterView:
+    """A quarter as the page shows it: what the wall shows (published or live), in the console's
+    language; what "publish" would publish (the engine's ranking now, in Chinese, as the wall
+    and the poster speak); the aggregates' digest; the quarter's state."""
+
+    shown: Standings
+    to_publish: Standings
+    digest: str
+    published: dict[str, Any] | None  # the store's record of the closed quarter, if any
+
+
+def load_standings(client: Client, hall: str, quarter: str, lang: str) -> QuarterView | None:
+    """The quarter from the store (worker thread); None for a quarter with no data."""
     r = client.aggregates(hall, quarter)
     if not isinstance(r.data, dict):
         return None
-    history = fetch_history(client, hall, quarter)  # the streaks, as the wall counts them
-    # A closed quarter shows what was published.
-    return standings_of(r.data, history=history, lang="en" if lang == "en" else "zh")
+    history = fetch_history(client, hall, quarter)
+    shown = standings_of(r.data, history=history, lang="en" if lang == "en" else "zh")
+    to_publish = compute_standings(r.data, history=history)
+    published = r.data.get("published") if isinstance(r.data.get("published"), dict) else None
+    return QuarterView(shown, to_publish, aggregates_digest(r.data), published)
+
+
+def publish_text(tr: Tr, quarter: str, s: Standings, digest: str) -> str:
+    """What the confirmation says will be published: both lists, the count, the digest."""
+    sep = "、" if tr.lang == "zh" else ", "
+    red = sep.join(e.label for e in s.red_list) or tr("none_rows")
+    black = sep.join(e.label for e in s.black_list) or (
+        s.black_list_empty_reason or tr("black_empty")
+    )
+    ranked = sum(1 for u in s.units if u.rank is not None)
+    return "\n".join(
+        [
+            tr("publish_text"),
+            "",
+            f"{tr('red_list')}: {red}",
+            f"{tr('black_list')}: {black}",
+            tr("publish_ranked", n=ranked),
+            tr("publish_digest", digest=digest[:16]),
+        ]
+    )
 
 
 def status_words(tr: Tr, u: UnitStanding) -> str:
@@ -120,6 +162,15 @@ class StandingsPage(Page):
         top = QHBoxLayout()
         self.title_label = heading(tr("page_standings"))
         top.addWidget(self.title_label, 1)
+        self.publish_button = QPushButton(tr("publish"))
+        self.publish_button.clicked.connect(self.publish)
+        self.reopen_button = QPushButton(tr("reopen"))
+        self.reopen_button.clicked.connect(self.reopen)
+        if ctx.identity.is_office:
+            top.addWidget(self.publish_button)
+            top.addWidget(self.reopen_button)
+        self.publish_button.setEnabled(False)
+        self.reopen_button.setEnabled(False)
         box.addLayout(top)
         self.lists_label = QLabel()
         self.lists_label.setWordWrap(True)
@@ -158,6 +209,7 @@ class StandingsPage(Page):
         split.setStretchFactor(1, 2)
         box.addWidget(split, 1)
         self.standings: Standings | None = None
+        self.view_data: QuarterView | None = None
 
     def refresh(self) -> None:
         hall, quarter, lang = self.ctx.hall, self.ctx.quarter, self.t.lang
@@ -165,11 +217,29 @@ class StandingsPage(Page):
             return
         self.call(lambda c: load_standings(c, hall, quarter, lang), self.show_standings)
 
-    def show_standings(self, s: Standings | None) -> None:
+    def show_standings(self, v: QuarterView | None) -> None:
         tr = self.t
-        self.title_label.setText(
-            f"{tr('standings_heading', quarter=self.ctx.quarter)} · {tr('standings_live')}"
-        )
+        self.view_data = v
+        published = v.published if v is not None else None
+        closed = published is not None and published.get("state") == "closed"
+        state = tr("standings_live")
+        if published is not None and closed:
+            state = tr(
+                "published_state",
+                time=local_time(self.ctx, published.get("closed_at")),
+                by=published.get("closed_by", ""),
+            )
+        elif published is not None:
+            state = tr(
+                "reopened_state",
+                time=local_time(self.ctx, published.get("reopened_at")),
+                by=published.get("reopened_by", ""),
+                reason=published.get("reopen_reason", ""),
+            )
+        self.title_label.setText(f"{tr('standings_heading', quarter=self.ctx.quarter)} · {state}")
+        self.publish_button.setEnabled(v is not None and not closed)
+        self.reopen_button.setEnabled(closed)
+        s = v.shown if v is not None else None
         self.standings = s
         if s is None:
             self.lists_label.setText(tr("none_rows"))
@@ -186,13 +256,40 @@ class StandingsPage(Page):
         sep = "、" if tr.lang == "zh" else ", "
         red = sep.join(e.label for e in s.red_list) or tr("none_rows")
         black = sep.join(e.label for e in s.black_list) or (
-            f"{tr('black_empty')}: {s.black_list_empty_reason or ''}"
+            s.black_list_empty_reason or tr("black_empty")
         )
         self.lists_label.setText(f"{tr('red_list')}: {red}\n{tr('black_list')}: {black}")
         if current:
             self.select_unit(current)
         elif units:
             self.select_unit(units[0].code)
+
+    def publish(self) -> None:
+        v, hall, quarter = self.view_data, self.ctx.hall, self.ctx.quarter
+        if v is None or not hall:
+            return
+        tr = self.t
+        text = publish_text(tr, quarter, v.to_publish, v.digest)
+        if not confirm(self, tr, tr("publish_title", quarter=quarter), text):
+            return
+        digest, body = v.digest, standings_to_dict(v.to_publish)
+        self.call(lambda c: c.close_quarter(hall, quarter, digest, body), self._on_published)
+
+    def _on_published(self, _q: dict[str, Any]) -> None:
+        self.ctx.message.emit(self.t("published_done", quarter=self.ctx.quarter))
+        self.refresh()
+
+    def reopen(self) -> None:
+        hall, quarter = self.ctx.hall, self.ctx.quarter
+        if not hall:
+            return
+        tr = self.t
+        reason = ask_note(
+            self, tr, tr("reopen_title", quarter=quarter), tr("reopen_text"), tr("reopen")
+        )
+        if reason is None:
+            return
+        self.call(lambda c: c.reopen_quarter(hall, quarter, reason), lambda _q: self.refresh())
 
     def current_code(self) -> str | None:
         index = self.view.currentIndex()

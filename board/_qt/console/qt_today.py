@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -17,12 +17,14 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout
 
 from board._qt.console.qt_common import ConsoleContext, Page, heading, local_time
 from board._qt.console.qt_terminals import anomaly_kind
+from board._qt.console.qt_worker import Client
 from board._qt.console.texts import Tr
-from sync.client import AdminClient, Anomaly, TerminalInfo
+from sync.client import Anomaly, TerminalInfo
+from sync.workdays import CalendarError, WorkCalendar
 
 __all__ = ["TodayItem", "TodayPage", "gather_today"]
 
-SILENT_AFTER = timedelta(hours=24)
+SILENT_AFTER = timedelta(hours=24)  # only when the working-day calendar cannot tell
 
 
 @dataclass(frozen=True)
@@ -41,22 +43,34 @@ def _silent_text(ctx: ConsoleContext, t: TerminalInfo) -> str | None:
         return None
     if t.last_seen_at is None:
         return ctx.t("today_never", terminal=t.id, window=t.window)
-    if ctx.now() - t.last_seen_at > SILENT_AFTER:
+    if silent_a_working_day(ctx, t.last_seen_at):
         return ctx.t(
             "today_silent", terminal=t.id, window=t.window, since=local_time(ctx, t.last_seen_at)
         )
     return None
 
 
-def gather_today(client: AdminClient, hall: str, quarter: str, *, office: bool) -> dict[str, Any]:
-    """Everything the Today page needs (worker thread)."""
+def silent_a_working_day(ctx: ConsoleContext, last_seen: datetime) -> bool:
+    """A whole working day of the hall (China's calendar less its closed days) has passed
+    since the day of the last contact."""
+    last = last_seen.astimezone(ctx.zone).date()
+    yesterday = ctx.now().date() - timedelta(days=1)
+    closures = ctx.roster.closures if ctx.roster is not None else {}
+    try:
+        return WorkCalendar.of(closures).working_days_after(last, yesterday) >= 1
+    except CalendarError:  # a year the calendar does not know: say so by the plain clock
+        return ctx.now() - last_seen > SILENT_AFTER
+
+
+def gather_today(client: Client, hall: str, quarter: str, *, role: str) -> dict[str, Any]:
+    """Everything the Today page needs for this role (worker thread)."""
     out: dict[str, Any] = {}
+    office = role in ("admin", "office")
+    if office or role == "unit":  # the server gives a unit's operator its own unit's only
+        out["cases"] = client.cases(hall, status="open")
+        out["appeals"] = client.appeals(hall, status="pending")
     if office:
-        out["flagged"] = [
-            r
-            for r in client.list_ratings(hall, quarter, flagged=True, limit=10000)
-            if not r.get("released")
-        ]
+        out["flagged"] = client.flagged(hall, quarter=quarter, state="pending")
         out["terminals"] = client.list_terminals(hall)
         out["anomalies"] = [a for a in client.anomalies() if a.hall == hall]
     return out
@@ -65,6 +79,28 @@ def gather_today(client: AdminClient, hall: str, quarter: str, *, office: bool) 
 def today_items(ctx: ConsoleContext, data: dict[str, Any]) -> list[TodayItem]:
     tr: Tr = ctx.t
     items: list[TodayItem] = []
+    today = ctx.now().date().isoformat()
+    for c in data.get("cases", []):
+        due = c.get("next_due")
+        if not due or c.get("status") == "closed":
+            continue
+        unit = ctx.unit_name(c["unit"])
+        step = tr(f"next_{c['next_step']}") if c.get("next_step") else ""
+        if c.get("overdue"):
+            text = tr("today_case_overdue", id=c["id"], unit=unit, step=step, due=due)
+            items.append(TodayItem("section_cases_overdue", text, "cases", c["id"], urgent=True))
+        elif due <= today:
+            text = tr("today_case_due", id=c["id"], unit=unit, step=step)
+            items.append(TodayItem("section_cases_due", text, "cases", c["id"]))
+    for a in data.get("appeals", []):
+        text = tr(
+            "today_appeal",
+            id=a["id"],
+            unit=ctx.unit_name(a["unit"]),
+            by=a["filed_by"],
+            reason=a["reason"],
+        )
+        items.append(TodayItem("section_appeals", text, "appeals", a["id"]))
     flagged: list[dict[str, Any]] = data.get("flagged", [])
     if flagged:
         oldest = min(flagged, key=lambda r: r["device_time"])
@@ -78,9 +114,9 @@ def today_items(ctx: ConsoleContext, data: dict[str, Any]) -> list[TodayItem]:
         )
     terminals: list[TerminalInfo] = data.get("terminals", [])
     for t in terminals:
-        text = _silent_text(ctx, t)
-        if text:
-            items.append(TodayItem("section_terminals", text, "terminals", t.id, urgent=True))
+        silent = _silent_text(ctx, t)
+        if silent:
+            items.append(TodayItem("section_terminals", silent, "terminals", t.id, urgent=True))
         if t.revoked_at is None and t.max_seq > t.highest_contiguous_seq:
             text = tr(
                 "today_backlog",
@@ -134,8 +170,9 @@ class TodayPage(Page):
         self.list.itemDoubleClicked.connect(self._on_activated)
         box.addWidget(self.list, 1)
         self.items: list[TodayItem] = []
-        self.gather: Callable[[AdminClient, str, str], dict[str, Any]] = lambda c, hall, quarter: (
-            gather_today(c, hall, quarter, office=ctx.identity.is_office)
+        role = ctx.identity.role
+        self.gather: Callable[[Client, str, str], dict[str, Any]] = lambda c, hall, quarter: (
+            gather_today(c, hall, quarter, role=role)
         )
 
     def refresh(self) -> None:

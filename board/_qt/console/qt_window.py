@@ -30,17 +30,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from board._qt.console.qt_appeals import AppealsPage
 from board._qt.console.qt_audit import AuditPage
+from board._qt.console.qt_cases import CasesPage
 from board._qt.console.qt_common import ConsoleContext, Identity, Page, error_text
 from board._qt.console.qt_export import ExportPage
 from board._qt.console.qt_flagged import FlaggedPage
+from board._qt.console.qt_inspections import InspectionsPage
 from board._qt.console.qt_roster import RosterPage
 from board._qt.console.qt_standings import StandingsPage
 from board._qt.console.qt_terminals import TerminalsPage
 from board._qt.console.qt_today import TodayPage
-from board._qt.console.qt_worker import ApiWorker
+from board._qt.console.qt_worker import ApiWorker, Client
 from board._qt.console.texts import Lang, Tr
-from sync.client import AdminClient, ApiError
+from sync.client import ApiError
 from sync.quarter import Quarter
 
 __all__ = ["PAGE_TYPES", "ConsoleWindow"]
@@ -49,6 +52,9 @@ log = logging.getLogger(__name__)
 
 PAGE_TYPES: list[type[Page]] = [
     TodayPage,
+    CasesPage,
+    InspectionsPage,
+    AppealsPage,
     FlaggedPage,
     StandingsPage,
     RosterPage,
@@ -117,7 +123,7 @@ class ConsoleWindow(QMainWindow):
         hall: str | None = None,
         quarter: str | None = None,
         on_language: Callable[[Lang], None] | None = None,
-        client_factory: Callable[[], AdminClient] | None = None,
+        client_factory: Callable[[], Client] | None = None,
     ) -> None:
         super().__init__()
         self.api = api

@@ -24,13 +24,13 @@ import httpx
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from sync.client import AdminClient, ApiError
+from sync.client import ApiError, OfficeClient
 
 __all__ = ["ApiWorker", "as_api_error"]
 
 log = logging.getLogger(__name__)
 
-Client = AdminClient
+Client = OfficeClient  # the one shared client, with the office's records
 
 
 def as_api_error(exc: BaseException) -> ApiError:

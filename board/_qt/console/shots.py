@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from board._qt.console.app import SIZES, ConsolePrefs, _app
 from board._qt.console.qt_common import Identity
 from board._qt.console.qt_window import ConsoleWindow
-from board._qt.console.qt_worker import ApiWorker
+from board._qt.console.qt_worker import ApiWorker, Client
 from board._qt.console.texts import LANGS, Lang
-from sync.client import AdminClient, ApiError
+from sync.client import ApiError
 
 __all__ = ["render_screenshots", "shoot_console"]
 
@@ -122,11 +122,12 @@ def render_screenshots(out: Path, server: str | None, token: str | None) -> int:
     assert app is not None
     if server and token:
         identity = Identity(server, "admin", "admin")
-        paths = shoot_console(out, server, lambda: AdminClient(server, token), identity)
+        paths = shoot_console(out, server, lambda: Client(server, token), identity)
         log.info("wrote %d screenshots to %s", len(paths), out)
         return 0
     from assets import DEMO_ROSTER
     from board.demo import Hall, fill_history
+    from board.demo_office import fill_office
     from sync.roster import parse_roster
 
     where = Path(tempfile.mkdtemp(prefix="hall-console-shots-"))
@@ -135,10 +136,13 @@ def render_screenshots(out: Path, server: str | None, token: str | None) -> int:
         hall.start_server()
         with hall.admin() as a:
             a.import_roster_file(DEMO_ROSTER)
-        fill_history(hall, parse_roster(DEMO_ROSTER), datetime.now(UTC), random.Random(20261122))
+        roster = parse_roster(DEMO_ROSTER)
+        rng = random.Random(20261122)
+        fill_history(hall, roster, datetime.now(UTC), rng)
+        fill_office(hall.url, hall.admin_token, roster, datetime.now(UTC), rng)
         url, admin_token = hall.url, hall.admin_token
         identity = Identity(url, "admin", "admin")
-        paths = shoot_console(out, url, lambda: AdminClient(url, admin_token), identity)
+        paths = shoot_console(out, url, lambda: Client(url, admin_token), identity)
     finally:
         hall.stop()
     log.info("wrote %d screenshots to %s", len(paths), out)

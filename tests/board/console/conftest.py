@@ -17,11 +17,11 @@ import pytest
 
 from board._qt.console.qt_common import Identity
 from board._qt.console.qt_window import ConsoleWindow
-from board._qt.console.qt_worker import ApiWorker
-from sync.client import AdminClient
+from board._qt.console.qt_worker import ApiWorker, Client
 from tests.helpers.server import ServerProcess, start_server
 from tests.helpers.store import Enrolled, StoreDriver
 
+PHONE = "13912345678"
 ROSTER = Path(__file__).resolve().parents[3] / "assets" / "roster" / "demo-hall.csv"
 
 
@@ -36,8 +36,8 @@ class ConsoleHall:
     def url(self) -> str:
         return self.server.url
 
-    def client(self) -> AdminClient:
-        return AdminClient(self.server.url, self.server.admin_token)
+    def client(self) -> Client:
+        return Client(self.server.url, self.server.admin_token)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def console_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleHa
         assert r.status_code == 200, r.text
         kiosk = store.enrol("A01", unit="YJJ")
         records = [kiosk.chain.next(5) for _ in range(30)]
-        records += [kiosk.chain.next(1, ("tui",)), kiosk.chain.next(2, ("leng",))]
+        records += [kiosk.chain.next(1, ("tui",), phone=PHONE), kiosk.chain.next(2, ("leng",))]
         burst = [kiosk.chain.next(3, flags=("burst",)) for _ in range(2)]
         records += burst + [kiosk.chain.next(4) for _ in range(6)]
         assert store.push(kiosk, records).status_code == 200

@@ -104,7 +104,7 @@ def test_enrol_shows_a_qr_code_and_digits_that_enrol_a_kiosk_and_revoke_asks_fir
     assert "已停用" in window.status.text()
 
 
-def test_flagged_release_counts_the_rating_and_leaves_the_waiting_list(
+def test_flagged_ratings_are_released_or_kept_out_with_a_note(
     window: ConsoleWindow, console_hall: ConsoleHall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = window.show_page("flagged")
@@ -112,19 +112,32 @@ def test_flagged_release_counts_the_rating_and_leaves_the_waiting_list(
     window.settle()
     waiting = [r["id"] for r in _rows(page.table)]
     assert set(console_hall.flagged_ids) <= set(waiting)
-    target = console_hall.flagged_ids[1]
-    row = page.table.model.row_of(target)
-    flags = page.table.model.index(row, 5).data()
-    assert flags == "连续快速评价"
+    released, kept_out = console_hall.flagged_ids
+    row = page.table.model.row_of(released)
+    assert page.table.model.index(row, 4).data() == "连续快速评价"
     before = _count(console_hall)
-    monkeypatch.setattr(qt_flagged, "confirm", lambda *_a: True)
-    page.table.select_key(target)
-    page.release_current()
+    asked: list[str] = []
+
+    def note(_parent, _tr, _title, text, _ok):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return "核实为群众本人连续评价"
+
+    monkeypatch.setattr(qt_flagged, "ask_note", note)
+    page.table.select_key(released)
+    page.decide("release")
     window.settle()
-    assert target not in [r["id"] for r in _rows(page.table)]
-    page.show_released.setChecked(True)
-    assert target in [r["id"] for r in _rows(page.table)]
-    assert _count(console_hall) == before + 1
+    assert "将计入" in asked[0]
+    page.table.select_key(kept_out)
+    page.decide("exclude")
+    window.settle()
+    assert [r["id"] for r in _rows(page.table) if r["id"] in (released, kept_out)] == []
+    page.state_box.setCurrentIndex(page.state_box.findData(None))
+    page.refresh()
+    window.settle()
+    states = {r["id"]: (r["state"], r["note"]) for r in _rows(page.table)}
+    assert states[released] == ("released", "核实为群众本人连续评价")
+    assert states[kept_out][0] == "excluded"
+    assert _count(console_hall) == before + 1  # only the released one counts
 
 
 def _count(hall: ConsoleHall) -> int:
@@ -170,13 +183,15 @@ def test_switching_to_english_keeps_the_page_and_translates_it(
 def test_keyboard_alone_reaches_every_page(qtbot, window: ConsoleWindow) -> None:  # type: ignore[no-untyped-def]
     seen: list[str] = []
     window.page_shown.connect(seen.append)
-    for n in range(len(window.pages), 0, -1):  # the first page is already shown
+    keys = list(window.pages)
+    for n in range(min(9, len(keys)), 0, -1):  # Ctrl+9 … Ctrl+1 (the first is already shown)
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier)
-    assert seen == list(window.pages)[::-1]
-    # Down in the page list moves to the next page as well.
+    assert seen == keys[:9][::-1]
+    # Down in the page list moves on, to the pages past the ninth too.
     window.nav.setFocus()
-    qtbot.keyClick(window.nav, Qt.Key.Key_Down)
-    assert seen[-1] == list(window.pages)[1]
+    for _ in keys[1:]:
+        qtbot.keyClick(window.nav, Qt.Key.Key_Down)
+    assert seen[-len(keys) + 1 :] == keys[1:]
 
 
 def test_roster_tables_save_as_xlsx_and_import_with_problems_first(
@@ -293,3 +308,136 @@ def test_hall_admin_screenshots_every_page_at_both_sizes_and_languages(
                 ), (size, lang, page, names)
     shot = QImage(str(next(out.glob("1366x768-zh-*-standings.png"))))
     assert (shot.width(), shot.height()) == (1366, 768)
+
+
+def test_cases_show_deadlines_and_the_phone_and_take_steps_with_a_note(
+    qtbot, window: ConsoleWindow, console_hall: ConsoleHall, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from board._qt.console import qt_cases
+    from board._qt.console.qt_cases import CasesPage
+    from tests.board.console.conftest import PHONE
+
+    page = window.show_page("cases")
+    assert isinstance(page, CasesPage)
+    window.settle()
+    cases = _rows(page.table)
+    assert {(c["unit"], c["level"]) for c in cases} == {("YJJ", 1), ("YJJ", 2)}
+    with_phone = next(c for c in cases if c["has_phone"])
+    page.table.select_key(with_phone["id"])
+    text = page.detail.toPlainText()
+    assert PHONE in text and "回访期限" in text and "工作日" in text
+    assert "推" in text  # the reason in words
+    assert page.step_buttons["called_back"].isEnabled()
+    assert not page.step_buttons["closed"].isEnabled()
+    monkeypatch.setattr(qt_cases, "ask_note", lambda *_a: "已电话回访，群众表示理解")
+    window.activateWindow()  # shortcuts go to the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(page.table.view, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+
+    def called_back() -> bool:  # a button's shortcut clicks it a moment later (animateClick)
+        page.table.select_key(with_phone["id"])
+        return bool(page.table.current()["status"] == "called_back")
+
+    qtbot.waitUntil(called_back, timeout=10_000)
+    assert "已电话回访，群众表示理解" in page.detail.toPlainText()
+    assert "已记录" in window.status.text()
+
+
+def test_a_unit_operator_of_another_unit_sees_neither_case_nor_phone(
+    qtbot, console_hall: ConsoleHall
+) -> None:  # type: ignore[no-untyped-def]
+    from board._qt.console.qt_common import Identity
+    from board._qt.console.qt_worker import ApiWorker, Client
+    from tests.board.console.conftest import PHONE
+
+    other = console_hall.store.operator("zjw.wang", "unit", unit="ZJW")
+    api = ApiWorker(Client(console_hall.url, other.token))
+    identity = Identity(console_hall.url, "zjw.wang", "unit", ("TL",), "ZJW")
+    w = ConsoleWindow(api, identity, hall="TL")
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        w.settle()
+        page = w.show_page("cases")
+        w.settle()
+        assert _rows(page.table) == []  # type: ignore[attr-defined]
+        assert PHONE not in page.detail.toPlainText()  # type: ignore[attr-defined]
+        assert not w.errors.isVisible()
+    finally:
+        w.close()
+        api.stop()
+
+
+def test_inspection_quick_entry_fills_in_from_the_item_and_a_void_needs_a_reason(
+    qtbot, window: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from board._qt.console import qt_inspections
+    from board._qt.console.qt_inspections import InspectionsPage
+
+    page = window.show_page("inspections")
+    assert isinstance(page, InspectionsPage)
+    window.settle()
+    page.select_unit("GHZ")
+    staff = [page.staff_box.itemData(i) for i in range(page.staff_box.count())]
+    assert staff[0] is None and len(staff) > 1  # the whole unit, or one of its staff
+    page.staff_box.setCurrentIndex(1)
+    page.select_item("no_uniform")
+    assert (page.dimension_box.currentData(), page.points.value()) == ("image", -1.0)
+    assert not page.what.isVisible()
+    page.note.setText("未佩戴工牌")
+    qtbot.mouseClick(page.record_button, Qt.MouseButton.LeftButton)
+    window.settle()
+    mine = [r for r in _rows(page.table) if r["unit"] == "GHZ"]
+    assert [(r["item"], r["dimension"], r["points"], r["staff"]) for r in mine] == [
+        ("no_uniform", "image", -1.0, staff[1])
+    ]
+    # "Other": a description is required before anything is sent.
+    page.select_item(None)
+    assert page.what.isVisibleTo(page)
+    qtbot.mouseClick(page.record_button, Qt.MouseButton.LeftButton)
+    assert "请选择事项或填写情况" in page.problem.text()
+
+    monkeypatch.setattr(qt_inspections, "ask_note", lambda *_a: None)  # cancelled
+    page.table.select_key(mine[0]["id"])
+    page.void_current()
+    window.settle()
+    assert page.table.current()["voided_at"] is None
+    monkeypatch.setattr(qt_inspections, "ask_note", lambda *_a: "记错单位")
+    page.void_current()
+    window.settle()
+    assert mine[0]["id"] not in [r["id"] for r in _rows(page.table)]
+    page.show_voided.setChecked(True)
+    window.settle()
+    voided = next(r for r in _rows(page.table) if r["id"] == mine[0]["id"])
+    assert voided["void_reason"] == "记错单位"
+
+
+def test_appeal_filed_from_a_case_is_decided_with_a_note(
+    qtbot, window: ConsoleWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from board._qt.console import qt_appeals, qt_cases
+    from board._qt.console.qt_appeals import AppealsPage
+
+    cases = window.show_page("cases")
+    window.settle()
+    target = next(c for c in _rows(cases.table) if not c["has_phone"])  # type: ignore[attr-defined]
+    cases.table.select_key(target["id"])  # type: ignore[attr-defined]
+    monkeypatch.setattr(qt_cases, "ask_note", lambda *_a: "群众误按")
+    cases.file_appeal()  # type: ignore[attr-defined]
+    window.settle()
+    page = window.show_page("appeals")
+    assert isinstance(page, AppealsPage)
+    window.settle()
+    pending = [a for a in _rows(page.table) if a["rating"] == target["rating"]]
+    assert [(a["status"], a["reason"]) for a in pending] == [("pending", "群众误按")]
+    page.table.select_key(pending[0]["id"])
+    assert page.reject_button.isEnabled()
+    monkeypatch.setattr(qt_appeals, "ask_note", lambda *_a: "监控显示为本人评价，维持")
+    qtbot.mouseClick(page.reject_button, Qt.MouseButton.LeftButton)
+    window.settle()
+    assert all(a["rating"] != target["rating"] for a in _rows(page.table))  # no longer pending
+    page.status_box.setCurrentIndex(page.status_box.findData(None))
+    page.refresh()
+    window.settle()
+    decided = next(a for a in _rows(page.table) if a["rating"] == target["rating"])
+    assert (decided["status"], decided["decision_note"]) == ("rejected", "监控显示为本人评价，维持")
