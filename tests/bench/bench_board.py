@@ -310,11 +310,10 @@ def _parallel(url: str, groups: list[list[Any]], setup: str = "") -> None:
 
 
 def quarter_weekdays(quarter: str) -> list[date]:
-    y, q = int(quarter[:4]), int(quarter[5])
-    d = date(y, 3 * (q - 1) + 1, 1)
-    end = date(y + (q == 4), (3 * q) % 12 + 1, 1)
+    q = Quarter.parse(quarter)
+    d, last = q.first_day, q.last_day
     days = []
-    while d < end:
+    while d <= last:
         if d.weekday() < 5:
             days.append(d)
         d += timedelta(days=1)
@@ -322,8 +321,10 @@ def quarter_weekdays(quarter: str) -> list[date]:
 
 
 def _quarter_back(quarter: str, k: int) -> str:
-    i = int(quarter[:4]) * 4 + int(quarter[5]) - 1 - k
-    return f"{i // 4}Q{i % 4 + 1}"
+    q = Quarter.parse(quarter)
+    for _ in range(k):
+        q = q.previous()
+    return str(q)
 
 
 def load_ratings(
@@ -548,10 +549,7 @@ def main(argv: list[str] | None = None) -> None:
     roster = parse_roster(ROSTER)
     hall = roster.hall.code
     now = datetime.now(UTC)
-    cur = str(Quarter.at(now, roster.zone))
-    quarter = args.quarter or (
-        f"{int(cur[:4]) - 1}Q4" if cur[5] == "1" else f"{cur[:5]}{int(cur[5]) - 1}"
-    )
+    quarter = args.quarter or str(Quarter.at(now, roster.zone).previous())
     # One quarter per size, the largest in the latest; two apart, so that no size's previous
     # quarter (read for the prior mean) holds another's ratings.
     quarters = [_quarter_back(quarter, 2 * i) for i in range(len(sizes))][::-1]
