@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlmodel import select
 
 from sync.server import models as m
 from sync.server.audit import SYSTEM, Actor, entry_hash, record_audit, verify_audit
@@ -174,3 +177,29 @@ def test_a_store_from_before_operators_upgrades_in_place(database_url: str, tmp_
         assert r.status_code == 200
         entries = client.get(f"{API}/admin/audit", headers=headers).json()
         assert [(e["seq"], e["action"]) for e in entries] == [(1, "roster.import")]
+
+
+def test_concurrent_changes_chain_without_gaps_or_forks(database_url: str, tmp_path: Path) -> None:
+    """Sixteen transactions appending at once: seq 1..16, each linked to the one before."""
+    db = Database(database_url)
+    try:
+        run_migrations(db.engine)
+        barrier = threading.Barrier(8)
+
+        def change(i: int) -> None:
+            if i < 8:  # the first eight start together
+                barrier.wait()
+            with db.write() as session:
+                record_audit(
+                    session, Actor("operator", f"op{i}"), "x.change", f"x:{i}", None, {"i": i}
+                )
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(change, range(16)))
+        with db.session() as session:
+            check = verify_audit(session)
+            seqs = [e.seq for e in session.exec(select(m.AuditEntry).order_by(m.AuditEntry.seq))]
+        assert check.ok and check.entries == 16, check
+        assert seqs == list(range(1, 17))
+    finally:
+        db.dispose()
