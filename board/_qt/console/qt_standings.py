@@ -34,7 +34,7 @@ from board._qt.console.qt_common import (
 )
 from board._qt.console.qt_worker import Client
 from board._qt.console.texts import Tr
-from board._qt.qt_table import SORT_ROLE, UNIT_CODE_ROLE, StandingsTableModel
+from board._qt.qt_table import COLUMNS, SORT_ROLE, UNIT_CODE_ROLE, StandingsTableModel
 from board.history import fetch_history
 from board.published import standings_of, standings_to_dict
 from board.standings import Standings, UnitStanding, compute_standings
@@ -42,21 +42,23 @@ from sync.publish import aggregates_digest
 
 __all__ = ["StandingsPage", "load_standings", "status_words"]
 
-# The board model's columns, in its order, as the console's text keys.
-_HEADERS = [
-    "std_rank",
-    "std_unit",
-    "std_n",
-    "level_5",
-    "level_4",
-    "level_3",
-    "level_2",
-    "level_1",
-    "std_citizen",
-    "std_quarter",
-    "std_status",
-]
-_STATUS_COLUMN = 10
+# The board model's columns (by their keys) in the console's words; the board's own order.
+_WORDS = {
+    "rank": "std_rank",
+    "name": "std_unit",
+    "n": "std_n",
+    "l5": "level_5",
+    "l4": "level_4",
+    "l3": "level_3",
+    "l2": "level_2",
+    "l1": "level_1",
+    "citizen": "std_citizen",
+    "inspections": "std_inspections",
+    "quarter": "std_quarter",
+    "status": "std_status",
+}
+_KEYS = [key for _header, key in COLUMNS]
+_STATUS_COLUMN = _KEYS.index("status")
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -133,9 +135,10 @@ class _Proxy(QSortFilterProxyModel):
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(_HEADERS)
+            and 0 <= section < len(_KEYS)
+            and _KEYS[section] in _WORDS
         ):
-            return self.tr_(_HEADERS[section])
+            return self.tr_(_WORDS[_KEYS[section]])
         return super().headerData(section, orientation, role)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

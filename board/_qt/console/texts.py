@@ -238,6 +238,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "std_unit": ("单位", "Unit"),
     "std_n": ("评价数", "Ratings"),
     "std_citizen": ("群众评分", "Citizens"),
+    "std_inspections": ("巡查扣分/加分", "Inspections"),
     "std_quarter": ("季度得分", "Quarter"),
     "std_status": ("状态", "Status"),
     "status_red": ("★ 红榜", "★ red list"),

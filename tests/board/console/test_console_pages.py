@@ -159,10 +159,19 @@ def test_standings_show_every_unit_and_explain_the_selected_one(
     assert "本季度有效评价" in text and "综合排名第 1 名" in text
     yjj = page.standings.unit("YJJ")
     assert all(line in text for line in yjj.explanation)
-    assert page.proxy.index(page.view.currentIndex().row(), 10).data() == "★ 红榜"
+    headers = [
+        page.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(page.proxy.columnCount())
+    ]
+    row = page.view.currentIndex().row()
+    cells = dict(
+        zip(headers, (page.proxy.index(row, c).data() for c in range(len(headers))), strict=True)
+    )
+    assert cells["状态"] == "★ 红榜" and cells["单位"] == "区应急管理局"
+    assert cells["季度得分"] == f"{yjj.quarter_score:.1f}" and cells["评价数"] == str(yjj.n)
     assert "红榜: 区应急管理局" in page.lists_label.text()
     assert page.select_unit("ZJW")
-    assert page.proxy.index(page.view.currentIndex().row(), 10).data() == "评价不足，还差 30 条"
+    status = headers.index("状态")
+    assert page.proxy.index(page.view.currentIndex().row(), status).data() == "评价不足，还差 30 条"
 
 
 def test_switching_to_english_keeps_the_page_and_translates_it(
