@@ -84,7 +84,11 @@ def case_columns(ctx: ConsoleContext) -> list[Column]:
         Column("col_reasons", lambda c: reason_words(ctx, c.get("reasons", []))),
         Column("col_status", lambda c: case_status(t, c["status"])),
         Column("col_next", lambda c: t(f"next_{c['next_step']}") if c.get("next_step") else ""),
-        Column("col_received", lambda c: local_time(ctx, c["received_at"])),
+        Column(
+            "col_day",
+            lambda c: str(c.get("day") or ""),
+            tooltip=lambda c: local_time(ctx, c["received_at"]),  # when the store got it
+        ),
     ]
 
 
@@ -235,7 +239,7 @@ class CasesPage(Page):
                 "case_rating",
                 level=t.level(c["level"]),
                 reasons=reason_words(self.ctx, c.get("reasons", [])) or "—",
-                time=local_time(self.ctx, c["received_at"]),
+                time=c.get("day") or local_time(self.ctx, c["received_at"]),
             )
         ]
         if c.get("phone"):
@@ -255,7 +259,7 @@ class CasesPage(Page):
                 )
             )
         if c.get("overdue"):
-            late = "、".join(case_status(t, s) for s in c["overdue"])
+            late = "、".join(t(f"next_{s}") for s in c["overdue"])
             lines.append(f"{t('overdue_mark')}: {late}")
         if c.get("steps"):
             lines.append("")

@@ -316,8 +316,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Case #{id} · {unit} · window {window}{staff}",
     ),
     "case_rating": (
-        "评价：{level}；原因：{reasons}；收到：{time}",
-        "Rating: {level}; reasons: {reasons}; received {time}",
+        "评价：{level}；原因：{reasons}；日期：{time}",
+        "Rating: {level}; reasons: {reasons}; day {time}",
     ),
     "case_phone": ("群众留下的电话：{phone}", "Phone the citizen left: {phone}"),
     "case_phone_hidden": (
