@@ -642,6 +642,16 @@ class OfficeClient(AdminClient):
     def __enter__(self) -> OfficeClient:
         return self
 
+    @classmethod
+    def sharing(cls, client: AdminClient) -> OfficeClient:
+        """The office's methods over ``client``'s connection and credential (nothing new is
+        opened; close ``client`` as before, not this)."""
+        if isinstance(client, OfficeClient):
+            return client
+        office = cls.__new__(cls)
+        office._http = client._http
+        return office
+
     def _obj(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         data: dict[str, Any] = self._request(method, path, **kwargs).json()
         return data
@@ -661,8 +671,11 @@ class OfficeClient(AdminClient):
         quarter: str | None = None,
         unit: str | None = None,
         include_voided: bool = False,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        params = _params(hall=hall, quarter=quarter, unit=unit, include_voided=include_voided)
+        params = _params(
+            hall=hall, quarter=quarter, unit=unit, include_voided=include_voided, limit=limit
+        )
         return self._rows("GET", "/inspections", params=params)
 
     def record_inspection(
@@ -737,9 +750,12 @@ class OfficeClient(AdminClient):
         status: str | None = None,
         quarter: str | None = None,
         overdue: bool = False,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
         """Cases, what is due first on top; ``status`` one status or ``open``."""
-        params = _params(hall=hall, unit=unit, status=status, quarter=quarter, overdue=overdue)
+        params = _params(
+            hall=hall, unit=unit, status=status, quarter=quarter, overdue=overdue, limit=limit
+        )
         return self._rows("GET", "/cases", params=params)
 
     def case(self, case: int) -> dict[str, Any]:
@@ -768,9 +784,14 @@ class OfficeClient(AdminClient):
         return self._obj("POST", f"/appeals/{appeal}/decision", json=body)
 
     def flagged(
-        self, hall: str | None = None, *, quarter: str | None = None, state: str | None = None
+        self,
+        hall: str | None = None,
+        *,
+        quarter: str | None = None,
+        state: str | None = None,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        params = _params(hall=hall, quarter=quarter, state=state)
+        params = _params(hall=hall, quarter=quarter, state=state, limit=limit)
         return self._rows("GET", "/flagged", params=params)
 
     def decide_flagged(self, rating: str, decision: str, note: str = "") -> dict[str, Any]:

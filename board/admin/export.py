@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from board.admin._cli import Commands, admin_client
+from board.admin._cli import Commands
+from board.admin._records import office_client
 from board.export.data import ExportError
 from board.export.run import Progress, export_quarter
 from sync.client import AdminClient
@@ -143,7 +144,7 @@ def run_export(args: argparse.Namespace, client_for: Callable[[], AdminClient],
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    return run_export(args, lambda: admin_client(args))
+    return run_export(args, lambda: office_client(args))
 
 
 def register(commands: Commands) -> None:

@@ -1,13 +1,14 @@
 """The quarter's export: ``ratings-…csv``, ``quarter-…xlsx`` and ``report-…pdf`` (Qt-free).
 
-    with AdminClient(url, token) as client:
+    with AdminClient(url, token) as client:  # an OfficeClient or an operator's session too
         result = export_quarter(client, "TL", "2026Q3", Path("out"))
 
-One pass over the quarter's ratings (``AdminClient.iter_ratings``, keyset pages) feeds the CSV
-and the workbook together; the report needs only the standings. ``hall-admin export`` is the
-command line (``board.admin.export``); modules: ``data`` (what is exported, the ratings'
-columns), ``csv_file``, ``workbook``, ``report``, ``cells`` (formula-safe text), ``files``
-(temporary names, renamed when complete).
+One pass over the quarter's ratings (``AdminClient.iter_rating_pages``, keyset pages) feeds
+the CSV and the workbook together; the report needs only the standings and the office's
+records. ``hall-admin export`` is the command line (``board.admin.export``); modules: ``data``
+(what is exported, the ratings' columns), ``records`` (the office's records, follow-up rates),
+``csv_file``, ``workbook``, ``report``, ``cells`` (formula-safe text), ``files`` (temporary
+names, renamed when complete), ``run`` (the pipeline).
 """
 
 from __future__ import annotations

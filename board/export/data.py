@@ -14,15 +14,21 @@ their documented English key (docs/design.md); the CSV and the workbook both use
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from board.export.records import (
+    FLAG_DECISION_WORDS,
+    OfficeRecords,
+    appeal_words,
+    case_words,
+)
 from board.history import fetch_history
 from board.published import is_published, standings_of
 from board.standings import Standings
-from sync.client import AdminClient, ApiError, TerminalInfo
+from sync.client import AdminClient, ApiError, OfficeClient, TerminalInfo
 from sync.quarter import Quarter
 from sync.roster import Roster
 from sync.schema import LEVEL_WORDS_ZH, Level
@@ -100,6 +106,20 @@ def rating_columns(include_contacts: bool = False) -> list[Column]:
             "flag_decision", "标记处理", "for a flagged rating: released or excluded", "text", 14
         ),
         Column("counted", "是否计分", "是 if the rating counts in the scores, else 否", "text", 8),
+        Column(
+            "appeal",
+            "申诉结果",
+            "申诉中 / 申诉成立，不计分 / 申诉驳回 (a unit's appeal)",
+            "text",
+            14,
+        ),
+        Column(
+            "case",
+            "差评工单",
+            "待回访 / 已回访 / 已整改 / 已办结, with （超期） when late",
+            "text",
+            14,
+        ),
     ]
     if include_contacts:
         cols.append(
@@ -135,6 +155,7 @@ class QuarterData:
     status: Literal["provisional", "published"]
     generated_at: datetime  # the server's time, in the hall's zone
     include_contacts: bool = False
+    records: OfficeRecords = field(default_factory=OfficeRecords)
 
     @property
     def provisional(self) -> bool:
@@ -172,6 +193,11 @@ def check_quarter(quarter: str) -> Quarter:
         ) from None
 
 
+# The office's lists have no cursor: a hall's quarter holds far fewer cases, inspections or
+# flagged ratings than this, and an export that would need more says so instead of cutting.
+RECORDS_LIMIT = 10000
+
+
 def load_quarter(
     client: AdminClient, hall: str, quarter: str, *, include_contacts: bool = False
 ) -> QuarterData:
@@ -194,6 +220,7 @@ def load_quarter(
         aggregates = result.data
         history = fetch_history(client, hall, quarter)
         terminals = client.list_terminals(hall)
+        records = load_records(OfficeClient.sharing(client), hall, quarter)
     except ApiError as e:
         raise _api_problem(e, hall) from None
     # A closed quarter exports what was published; an open one is ranked now, provisionally.
@@ -208,6 +235,32 @@ def load_quarter(
         status="published" if is_published(aggregates) else "provisional",
         generated_at=now,
         include_contacts=include_contacts,
+        records=records,
+    )
+
+
+def load_records(client: OfficeClient, hall: str, quarter: str) -> OfficeRecords:
+    """The quarter's 差评 cases, inspections, misconduct (voided ones too, marked), appeals and
+    flagged ratings with their decisions."""
+    lists = {
+        "cases": client.cases(hall, quarter=quarter, limit=RECORDS_LIMIT),
+        "inspections": client.inspections(
+            hall, quarter=quarter, include_voided=True, limit=RECORDS_LIMIT
+        ),
+        "flagged": client.flagged(hall, quarter=quarter, limit=RECORDS_LIMIT),
+    }
+    for what, rows in lists.items():
+        if len(rows) >= RECORDS_LIMIT:
+            raise ExportError(
+                f"hall {hall} has {RECORDS_LIMIT} or more {what} in {quarter}: more than the "
+                "store lists at once, so the export would be incomplete"
+            )
+    return OfficeRecords.of(
+        cases=lists["cases"],
+        inspections=lists["inspections"],
+        misconduct=client.misconduct(hall, quarter=quarter, include_voided=True),
+        appeals=client.appeals(hall, quarter=quarter),
+        flagged=lists["flagged"],
     )
 
 
@@ -243,6 +296,7 @@ class RatingRows:
         self._points = data.standings.settings.level_points
         self._level_words = {int(lv): w for lv, w in LEVEL_WORDS_ZH.items()}
         self._status = STATUS_WORDS[data.status]
+        self._records = data.records
 
     def row(self, r: Mapping[str, Any]) -> list[Any]:
         """One rating as the export's row: text, numbers and a naive local datetime."""
@@ -250,10 +304,11 @@ class RatingRows:
         flags = [*r.get("flags", []), *r.get("server_flags", [])]
         flagged = bool(r.get("flagged"))
         released = bool(r.get("released"))
+        appealed = bool(r.get("appealed"))
+        decision = ""
         if flagged:
-            decision = "已放行，计分" if released else "未放行，不计分"
-        else:
-            decision = ""
+            state = self._records.flag_of.get(r["id"], {}).get("state")
+            decision = FLAG_DECISION_WORDS.get(state or ("released" if released else "pending"), "")
         points = self._points[level - 1] if 1 <= level <= 5 else None
         staff = r.get("staff") or ""
         channel = self._channels.get(r["terminal"], "kiosk")
@@ -274,7 +329,9 @@ class RatingRows:
             CHANNEL_WORDS.get(channel, channel),
             "、".join(FLAG_WORDS.get(f, f) for f in flags),
             decision,
-            "否" if flagged and not released else "是",
+            "否" if (flagged and not released) or appealed else "是",
+            appeal_words(self._records.appeal_of.get(r["id"])),
+            case_words(self._records.case_of.get(r["id"])),
         ]
         if self._contacts:
             out.append(r.get("phone") or "")

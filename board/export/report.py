@@ -1,9 +1,10 @@
 """``report-TL-2026Q3.pdf``: the quarter on A4 for the hall's leadership, drawn by reportlab.
 
-Sections, each a small function returning flowables: the summary, the red and black lists, the
-standings table, the hardest-sections top 10 with their main problems, the weekly satisfaction
-charts (the same series as the wall's chart, ``board.weekly``), the inspections' points per
-dimension, and the scoring rules. Every number comes from the engine's ``Standings``.
+Sections, each a small function returning flowables: the summary, the red and black lists (and
+the verified misconduct behind them), the standings table, the hardest-sections top 10 with
+their main problems, the weekly satisfaction charts (the same series as the wall's chart,
+``board.weekly``), the inspections' points per dimension, the 差评 follow-up's on-time rates
+per unit, and the scoring rules. Every number comes from the engine's ``Standings``.
 
 Chinese is set in the shipped WenQuanYi Micro Hei, embedded as a subset, so the PDF prints and
 its text can be searched and copied on a machine with no Chinese font. An open quarter carries
@@ -42,6 +43,7 @@ from reportlab.platypus import (
 
 from assets import FONT_FILE
 from board.export.data import QuarterData
+from board.export.records import FollowUp, follow_up
 from board.standings import DIMENSIONS, BoardEntry, Standings, UnitStanding
 from board.weekly import hall_weekly, weekly_series
 
@@ -421,6 +423,78 @@ def inspections_section(s: Standings) -> list[Flowable]:
     return out
 
 
+def follow_up_section(d: QuarterData) -> list[Flowable]:
+    """差评回访整改: per unit, the share of call-backs and rectifications done on time."""
+    out: list[Flowable] = [
+        CondPageBreak(40 * mm),
+        Spacer(1, 6 * mm),
+        _p("差评回访与整改按时率", H2),
+    ]
+    per_unit = follow_up(d.records.cases)
+    if not per_unit:
+        return [*out, _p("本季度没有差评工单。", BODY)]
+    names = {u.code: u.name for u in d.standings.units}
+
+    def pct(on_time: int, due: int) -> str:
+        rate = FollowUp.rate(on_time, due)
+        return "—" if rate is None else f"{100 * rate:.0f}%（{on_time}/{due}）"
+
+    rows: list[list[Any]] = [["单位", "差评工单", "回访按时率", "整改按时率", "超期工单"]]
+    total = FollowUp()
+    for code in sorted(per_unit, key=lambda c: (-per_unit[c].late_cases, names.get(c, c))):
+        f = per_unit[code]
+        rows.append(
+            [
+                names.get(code, code),
+                str(f.cases),
+                pct(f.callback_on_time, f.callback_due),
+                pct(f.rectify_on_time, f.rectify_due),
+                str(f.late_cases),
+            ]
+        )
+        for k in ("cases", "callback_due", "callback_on_time", "rectify_due", "rectify_on_time"):
+            setattr(total, k, getattr(total, k) + getattr(f, k))
+        total.late_cases += f.late_cases
+    rows.append(
+        [
+            "全厅",
+            str(total.cases),
+            pct(total.callback_on_time, total.callback_due),
+            pct(total.rectify_on_time, total.rectify_due),
+            str(total.late_cases),
+        ]
+    )
+    w = [0.0, 20 * mm, 38 * mm, 38 * mm, 20 * mm]
+    w[0] = WIDTH - sum(w)
+    extra = [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("BACKGROUND", (0, -1), (-1, -1), HEAD_BG)]
+    out.append(_table(rows, w, extra=extra))
+    out.append(
+        _p(
+            "按时：在期限（工作日）内完成；期限已过仍未完成或完成晚于期限的计为超期。"
+            "尚未到期的环节不计入；未留电话的差评不需回访。",
+            NOTE,
+        )
+    )
+    return out
+
+
+def misconduct_section(d: QuarterData) -> list[Flowable]:
+    """违规违纪（一票否决）: the verified records behind a unit's place on the black list."""
+    records = [x for x in d.records.misconduct if not x.get("voided_at")]
+    if not records:
+        return []
+    names = {u.code: u.name for u in d.standings.units}
+    rows: list[list[Any]] = [["日期", "单位", "摘要", "编号", "核实人"]]
+    for x in records:
+        rows.append(
+            [x.get("day", ""), names.get(x["unit"], x["unit"]), x.get("summary", ""),
+             x.get("reference", ""), x.get("verified_by", "")]
+        )  # fmt: skip
+    w = [20 * mm, 40 * mm, 0.0, 25 * mm, 20 * mm]
+    w[2] = WIDTH - sum(w)
+    return [Spacer(1, 4 * mm), _p("经核实的违规违纪（一票否决）", H2), _table(rows, w)]
+
+
 def rules_section(s: Standings) -> list[Flowable]:
     out: list[Flowable] = [CondPageBreak(50 * mm), Spacer(1, 6 * mm), _p("计分与上榜规则", H2)]
     for i, rule in enumerate(s.rules, start=1):
@@ -431,10 +505,12 @@ def rules_section(s: Standings) -> list[Flowable]:
 SECTIONS: tuple[Callable[[QuarterData], list[Flowable]], ...] = (
     summary_section,
     lambda d: lists_section(d.standings),
+    misconduct_section,
     lambda d: standings_section(d.standings),
     lambda d: hardest_section(d.standings),
     lambda d: weekly_section(d.standings),
     lambda d: inspections_section(d.standings),
+    follow_up_section,
     lambda d: rules_section(d.standings),
 )
 

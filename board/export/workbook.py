@@ -11,8 +11,8 @@ open quarter "暂定" in its printed header. Ratings past one sheet's row limit 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from board.export.data import (
     QuarterData,
     level_word,
 )
+from board.export.records import APPEAL_WORDS, CASE_WORDS, STEP_WORDS, is_late
 from board.standings import UnitStanding
 
 __all__ = ["MAX_SHEET_ROWS", "QuarterWorkbook"]
@@ -81,6 +82,10 @@ class QuarterWorkbook:
         self._hardest = self._sheet("最难办事")
         needed = max(1, -(-data.total_ratings // self._per_sheet))
         self._rating_sheets = [self._ratings_sheet(i) for i in range(needed)]
+        self._cases = self._sheet("差评工单")
+        self._inspections = self._sheet("巡查记录")
+        self._misconduct = self._sheet("违规违纪")
+        self._appeals = self._sheet("申诉")
         self._flagged = self._sheet("异常评价")
         self._terminals = self._sheet("终端")
         self._rows = 0
@@ -150,6 +155,9 @@ class QuarterWorkbook:
                 ("标记处理", 14),
                 ("是否计分", 8),
                 ("评价编号", 36),
+                ("处理说明", 30),
+                ("处理人", 12),
+                ("处理时间", 19),
             ],
         )
 
@@ -163,6 +171,19 @@ class QuarterWorkbook:
         ):
             if row[ix[key]]:
                 ws.write_string(r, col, row[ix[key]])
+        decision = self.data.records.flag_of.get(row[ix["rating_id"]])
+        if decision:
+            if decision.get("note"):
+                ws.write_string(r, 8, decision["note"])
+            if decision.get("decided_by"):
+                ws.write_string(r, 9, decision["decided_by"])
+            if decision.get("decided_at"):
+                ws.write_datetime(r, 10, self.local(decision["decided_at"]), self.fmt["time"])
+
+    def local(self, stamp: str | datetime) -> datetime:
+        """An API time as a naive local time in the hall's zone (a spreadsheet has no zones)."""
+        when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+        return when.astimezone(self.data.generated_at.tzinfo).replace(tzinfo=None)
 
     # ------------------------------------------------------------ the rest, at the end
 
@@ -170,10 +191,14 @@ class QuarterWorkbook:
         for ws_index, ws in enumerate(self._rating_sheets):
             rows_here = min(self._per_sheet, max(0, self._rows - ws_index * self._per_sheet))
             self._table_end(ws, len(self.columns), rows_here)
-        self._table_end(self._flagged, 8, self._flagged_rows)
+        self._table_end(self._flagged, 11, self._flagged_rows)
         write_about(self)
         write_standings(self)
         write_hardest(self)
+        write_cases(self)
+        write_inspections(self)
+        write_misconduct(self)
+        write_appeals(self)
         write_terminals(self)
         self.wb.close()
 
@@ -373,3 +398,198 @@ def write_terminals(book: QuarterWorkbook) -> None:
         ws.write_number(r, 8, t.open_anomalies)
         ws.write_number(r, 9, book._per_terminal.get(t.id, 0))
     book._table_end(ws, len(cols), r)
+
+
+# ---------------------------------------------------------------- the office's records
+
+
+def _table(
+    book: QuarterWorkbook, ws: Worksheet, cols: Sequence[tuple[str, float]], rows: list[list[Any]]
+) -> None:
+    """A sheet of records: header, then each row's cells by type (date-times as dates)."""
+    book._header(ws, cols)
+    for r, row in enumerate(rows, start=1):
+        for i, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if isinstance(v, datetime):
+                ws.write_datetime(r, i, v, book.fmt["time"])
+            elif isinstance(v, date):
+                ws.write_datetime(r, i, datetime(v.year, v.month, v.day), book.fmt["date"])
+            elif isinstance(v, int | float):
+                ws.write_number(r, i, v)
+            else:
+                ws.write_string(r, i, str(v))
+    book._table_end(ws, len(cols), len(rows))
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _unit_name(book: QuarterWorkbook, code: str) -> str:
+    unit = book.data.roster.units.get(code)
+    return unit.name if unit else code
+
+
+def write_cases(book: QuarterWorkbook) -> None:
+    """差评工单: every 差评 case, its deadlines (working days), when each step was done, and
+    whether it was on time; a case done late or past a due date is marked 超期."""
+    d = book.data
+    reasons = d.reason_names
+    cols: list[tuple[str, float]] = [
+        ("工单号", 8),
+        ("受理日", 11),
+        ("单位", 20),
+        ("窗口", 7),
+        ("工号", 9),
+        ("评价等级", 10),
+        ("差评原因", 16),
+        ("状态", 9),
+        ("回访期限", 11),
+        ("回访时间", 19),
+        ("整改期限", 11),
+        ("整改时间", 19),
+        ("办结时间", 19),
+        ("是否按时", 9),
+        ("超期环节", 14),
+        ("申诉", 14),
+        ("评价编号", 36),
+    ]
+    if d.include_contacts:
+        cols.append(("联系电话", 13))
+    rows = []
+    for c in d.records.cases:
+        done = {s["step"]: s for s in c.get("steps", ())}
+        late_steps = [s["step"] for s in c.get("steps", ()) if s.get("late")]
+        late_steps += [x for x in c.get("overdue", ()) if x not in late_steps]
+        appeal = c.get("appeal")
+        row: list[Any] = [
+            c["id"],
+            _day(c.get("day")),
+            _unit_name(book, c["unit"]),
+            c.get("window"),
+            c.get("staff"),
+            level_word(int(c["level"])),
+            "、".join(reasons.get(x, x) for x in c.get("reasons", ())),
+            CASE_WORDS.get(c["status"], c["status"]),
+            _day(c.get("callback_due")),
+            book.local(done["called_back"]["at"]) if "called_back" in done else None,
+            _day(c.get("rectify_due")),
+            book.local(done["rectified"]["at"]) if "rectified" in done else None,
+            book.local(done["closed"]["at"]) if "closed" in done else None,
+            "超期" if is_late(c) else "按时",
+            "、".join(STEP_WORDS.get(x, x) for x in late_steps),
+            APPEAL_WORDS.get(appeal["status"], appeal["status"]) if appeal else None,
+            c["rating"],
+        ]
+        if d.include_contacts:
+            row.append(c.get("phone"))
+        rows.append(row)
+    _table(book, book._cases, cols, rows)
+
+
+DIMENSION_WORDS = {"image": "服务形象", "behaviour": "服务行为", "discipline": "工作纪律"}
+
+
+def _voided(x: Mapping[str, Any]) -> str | None:
+    if not x.get("voided_at"):
+        return None
+    return f"已作废：{x.get('void_reason') or ''}（{x.get('voided_by') or ''}）"
+
+
+def write_inspections(book: QuarterWorkbook) -> None:
+    """巡查记录: the inspectors' deductions and bonuses, voided ones kept and marked."""
+    cols: list[tuple[str, float]] = [
+        ("日期", 11),
+        ("单位", 20),
+        ("工号", 9),
+        ("维度", 10),
+        ("分值", 7),
+        ("事项", 24),
+        ("备注", 24),
+        ("记录人", 10),
+        ("记录时间", 19),
+        ("作废", 30),
+    ]
+    rows = [
+        [
+            _day(x.get("day")),
+            _unit_name(book, x["unit"]),
+            x.get("staff"),
+            DIMENSION_WORDS.get(x["dimension"], x["dimension"]),
+            float(x["points"]),
+            x.get("what") or x.get("item"),
+            x.get("note"),
+            x.get("recorded_by"),
+            book.local(x["recorded_at"]) if x.get("recorded_at") else None,
+            _voided(x),
+        ]
+        for x in book.data.records.inspections
+    ]
+    _table(book, book._inspections, cols, rows)
+
+
+def write_misconduct(book: QuarterWorkbook) -> None:
+    """违规违纪: verified misconduct (一票否决), voided ones kept and marked."""
+    cols: list[tuple[str, float]] = [
+        ("日期", 11),
+        ("单位", 20),
+        ("摘要", 40),
+        ("编号", 16),
+        ("核实人", 10),
+        ("记录人", 10),
+        ("记录时间", 19),
+        ("作废", 30),
+    ]
+    rows = [
+        [
+            _day(x.get("day")),
+            _unit_name(book, x["unit"]),
+            x.get("summary"),
+            x.get("reference"),
+            x.get("verified_by"),
+            x.get("recorded_by"),
+            book.local(x["recorded_at"]) if x.get("recorded_at") else None,
+            _voided(x),
+        ]
+        for x in book.data.records.misconduct
+    ]
+    _table(book, book._misconduct, cols, rows)
+
+
+def write_appeals(book: QuarterWorkbook) -> None:
+    """申诉: the units' appeals against 差评 and the office's decisions."""
+    reasons = book.data.reason_names
+    cols: list[tuple[str, float]] = [
+        ("申诉号", 8),
+        ("单位", 20),
+        ("评价等级", 10),
+        ("差评原因", 16),
+        ("申诉理由", 30),
+        ("申诉人", 10),
+        ("申诉时间", 19),
+        ("结果", 14),
+        ("决定人", 10),
+        ("决定时间", 19),
+        ("决定说明", 30),
+        ("评价编号", 36),
+    ]
+    rows = [
+        [
+            a["id"],
+            _unit_name(book, a["unit"]),
+            level_word(int(a["level"])) if a.get("level") else None,
+            "、".join(reasons.get(x, x) for x in a.get("reasons", ())),
+            a.get("reason"),
+            a.get("filed_by"),
+            book.local(a["filed_at"]) if a.get("filed_at") else None,
+            APPEAL_WORDS.get(a["status"], a["status"]),
+            a.get("decided_by"),
+            book.local(a["decided_at"]) if a.get("decided_at") else None,
+            a.get("decision_note"),
+            a["rating"],
+        ]
+        for a in book.data.records.appeals
+    ]
+    _table(book, book._appeals, cols, rows)

@@ -327,6 +327,7 @@ class _PagedRating(BaseModel):
     flagged: bool
     released: bool
     section: str | None = Field(description="the section (科室) the kiosk named, or null")
+    appealed: bool = Field(description="an accepted appeal (申诉复核) took it out of the scores")
 
 
 class RatingPageOut(BaseModel):

@@ -239,6 +239,8 @@ class RatingIndexes:
 
     indexes: list[tuple[str, str]]  # (name, CREATE INDEX …)
     constraints: list[tuple[str, str, str]]  # (name, contype, definition)
+    # Other tables' foreign keys to a rating (an office record's): (table, name, definition).
+    referencing: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def read(cls, conn: psycopg.Connection[Any]) -> RatingIndexes:
@@ -249,10 +251,20 @@ class RatingIndexes:
             "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
             " WHERE conrelid = 'rating'::regclass ORDER BY 1"
         ).fetchall()
-        return cls([(a, b) for a, b in idx], [(a, str(b), c) for a, b, c in cons])
+        refs = conn.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE confrelid = 'rating'::regclass AND conrelid <> 'rating'::regclass ORDER BY 1, 2"
+        ).fetchall()
+        return cls(
+            [(a, b) for a, b in idx],
+            [(a, str(b), c) for a, b, c in cons],
+            [(t, n, d) for t, n, d in refs],
+        )
 
     def drop(self, conn: psycopg.Connection[Any]) -> None:
         with conn.transaction():
+            for table, name, _ in self.referencing:
+                conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
             for name, _kind, _ in sorted(self.constraints, key=lambda c: c[1] != "f"):
                 conn.execute(f'ALTER TABLE rating DROP CONSTRAINT "{name}"')
             backing = {n for n, k, _ in self.constraints if k in ("p", "u")}
@@ -281,6 +293,8 @@ class RatingIndexes:
             for name, kind, definition in self.constraints:
                 if kind not in ("p", "u"):
                     conn.execute(f'ALTER TABLE rating ADD CONSTRAINT "{name}" {definition}')
+            for table, name, definition in self.referencing:
+                conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def _parallel(url: str, groups: list[list[Any]], setup: str = "") -> None:

@@ -28,8 +28,15 @@ import pytest
 from board.export import ExportError, export_quarter, target_paths
 from board.source import AggregatesPoller, compute_board_data
 from board.standings import Standings
-from sync.client import AdminClient
-from tests.helpers.export_hall import FORMULA_NAME, PAST_OK, Filled, fill_quarter
+from sync.client import AdminClient, OfficeClient
+from tests.helpers.export_hall import (
+    FORMULA_NAME,
+    PAST_OK,
+    Filled,
+    Office,
+    add_office_records,
+    fill_quarter,
+)
 from tests.helpers.programs import program
 from tests.helpers.server import ServerProcess, free_port, start_server
 
@@ -41,6 +48,7 @@ LEVEL_WORDS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意"
 class Hall:
     server: ServerProcess
     filled: Filled
+    office: Office
     board: Standings  # what the wall board computes from the same store
     root: Path
 
@@ -65,7 +73,7 @@ class Hall:
         with sqlite3.connect(self.server.data_dir / "hall.db") as db:
             rows = db.execute(
                 "SELECT unit, level, count(*) FROM rating WHERE hall = 'TL' AND quarter = ? "
-                "AND (flagged = 0 OR released = 1) GROUP BY unit, level",
+                "AND (flagged = 0 OR released = 1) AND appealed = 0 GROUP BY unit, level",
                 (QUARTER,),
             ).fetchall()
         return Counter({(u, lv): n for u, lv, n in rows})
@@ -78,12 +86,13 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     try:
         with httpx.Client(base_url=server.url, timeout=30) as c:
             filled = fill_quarter(c, server.admin_token)
+        office = add_office_records(server.url, server.admin_token, filled)
         poller = AggregatesPoller(server.url, server.admin_token, "TL", QUARTER)
         result = poller.poll()
         poller.close()
         assert result.aggregates is not None, result.error
         board = compute_board_data(result.aggregates, result.history).standings
-        yield Hall(server, filled, board, root)
+        yield Hall(server, filled, office, board, root)
     finally:
         server.stop()
 
@@ -159,8 +168,14 @@ def test_csv_reads_back_in_chinese_with_every_rating(
         for r in rows
         if r["是否计分"] == "是"
     )
-    assert counted == hall.db_counts() == Counter(hall.filled.scored)
-    assert sum(1 for r in rows if r["是否计分"] == "否") == hall.filled.flagged
+    assert counted == hall.db_counts()
+    # What was pushed, less the 差评 the office took out on appeal.
+    pushed = Counter(hall.filled.scored)
+    appealed = next(r for r in rows if r["评价编号"] == hall.office.appealed_rating)
+    pushed[(appealed["单位代码"], 1 if appealed["评价等级"] == "非常不满意" else 2)] -= 1
+    assert counted == +pushed
+    assert appealed["是否计分"] == "否" and appealed["申诉结果"] == "申诉成立，不计分"
+    assert sum(1 for r in rows if r["是否计分"] == "否") == hall.filled.flagged + 1
     released = [r for r in rows if r["评价编号"] in hall.filled.released]
     assert [r["标记处理"] for r in released] == ["已放行，计分"]
     assert all(r["数据状态"].startswith("暂定") for r in rows)
@@ -220,7 +235,18 @@ def test_workbook_with_openpyxl_agrees_with_the_board_and_the_database(
 ) -> None:
     out, _ = exported
     wb = openpyxl.load_workbook(out / f"quarter-TL-{QUARTER}.xlsx")
-    assert wb.sheetnames == ["说明", "排名", "最难办事", "评价明细", "异常评价", "终端"]
+    assert wb.sheetnames == [
+        "说明",
+        "排名",
+        "最难办事",
+        "评价明细",
+        "差评工单",
+        "巡查记录",
+        "违规违纪",
+        "申诉",
+        "异常评价",
+        "终端",
+    ]
     for ws in wb.worksheets:
         assert "暂定" in (ws.oddHeader.center.text or ""), ws.title
     about = wb["说明"]
@@ -284,7 +310,7 @@ def test_workbook_through_libreoffice(
 ) -> None:
     out, _ = exported
     sheets = libreoffice_csv(out / f"quarter-TL-{QUARTER}.xlsx", tmp_path / "lo")
-    assert {"说明", "排名", "最难办事", "评价明细", "异常评价", "终端"} <= set(sheets)
+    assert {"说明", "排名", "最难办事", "评价明细", "差评工单", "异常评价", "终端"} <= set(sheets)
     head, *rows = sheets["排名"]
     by_code = {r[head.index("单位代码")]: r for r in rows}
     for u in hall.board.units:
@@ -348,8 +374,89 @@ def test_report_pdf_text_and_pages(hall: Hall, exported: tuple[Path, Any], tmp_p
 # ---------------------------------------------------------------- behaviour
 
 
+# ---------------------------------------------------------------- the office's records
+
+
+def _sheet(wb: Any, name: str) -> list[dict[str, Any]]:
+    head, *rows = list(wb[name].iter_rows(values_only=True))
+    return [dict(zip(head, r, strict=True)) for r in rows]
+
+
+def test_a_late_case_is_marked_late_in_every_file(
+    hall: Hall, exported: tuple[Path, Any], tmp_path: Path
+) -> None:
+    out, _ = exported
+    with OfficeClient(hall.server.url, hall.server.admin_token) as office:
+        cases = {c["id"]: c for c in office.cases("TL", quarter=QUARTER, limit=10000)}
+    on_time, late = cases[hall.office.on_time_case], cases[hall.office.late_case]
+    rows = {r["评价编号"]: r for r in read_csv(out / f"ratings-TL-{QUARTER}.csv")}
+    assert rows[on_time["rating"]]["差评工单"] == "已办结"
+    assert rows[late["rating"]]["差评工单"] == "已回访（超期）"
+    # Every 差评 that counts has its case; nothing else has one.
+    with_case = {rid for rid, r in rows.items() if r["差评工单"]}
+    assert with_case == {c["rating"] for c in cases.values()}
+
+    wb = openpyxl.load_workbook(out / f"quarter-TL-{QUARTER}.xlsx")
+    sheet = {r["工单号"]: r for r in _sheet(wb, "差评工单")}
+    assert len(sheet) == len(cases)
+    assert sheet[on_time["id"]]["是否按时"] == "按时"
+    assert sheet[late["id"]]["是否按时"] == "超期"
+    assert "回访" in sheet[late["id"]]["超期环节"]
+    assert isinstance(sheet[on_time["id"]]["回访期限"], datetime)  # a date cell
+    assert sheet[on_time["id"]]["回访期限"].date().isoformat() == on_time["callback_due"]
+    assert isinstance(sheet[on_time["id"]]["回访时间"], datetime)
+    assert {r["联系电话"] for r in sheet.values() if r["联系电话"]} <= set(hall.filled.phones)
+    wb.close()
+
+    text = "\n".join(pdf_pages(out / f"report-TL-{QUARTER}.pdf"))
+    assert "差评回访与整改按时率" in text
+    text = text.split("差评回访与整改按时率")[1].split("计分与上榜规则")[0]
+    from board.export.records import follow_up
+
+    mine = follow_up(list(cases.values()))
+    assert mine[on_time["unit"]].callback_on_time == 1  # the one called back on its day
+    assert mine[late["unit"]].callback_due > mine[late["unit"]].callback_on_time
+    names = {u.code: u.name for u in hall.board.units}
+    for unit, f in mine.items():
+        callback = (
+            f"{100 * f.callback_on_time / f.callback_due:.0f}%（{f.callback_on_time}/{f.callback_due}）"
+            if f.callback_due
+            else "—"
+        )
+        line = next(ln for ln in text.splitlines() if ln.split()[:1] == [names[unit]])
+        assert callback in line and line.split()[-1] == str(f.late_cases), line
+
+
+def test_office_records_in_the_workbook_and_the_standings(
+    hall: Hall, exported: tuple[Path, Any]
+) -> None:
+    out, _ = exported
+    wb = openpyxl.load_workbook(out / f"quarter-TL-{QUARTER}.xlsx")
+    inspections = _sheet(wb, "巡查记录")
+    assert [(r["单位"], r["维度"], r["分值"], r["事项"]) for r in inspections] == [
+        ("区民政局", "工作纪律", -2, "迟到")
+    ]
+    standings = {r["单位代码"]: r for r in _sheet(wb, "排名")}
+    assert standings["MZJ"]["工作纪律"] == 98 == hall.board.unit("MZJ").discipline
+    misconduct = _sheet(wb, "违规违纪")
+    assert [(r["单位"], r["编号"]) for r in misconduct] == [("区司法局", "TS-2026-0901")]
+    assert standings["SFJ"]["榜单"] == "黑榜（一票否决）"
+    assert [e.unit_code for e in hall.board.black_list] == ["SFJ"]
+    appeals = _sheet(wb, "申诉")
+    assert [(r["评价编号"], r["结果"]) for r in appeals] == [
+        (hall.office.appealed_rating, "申诉成立，不计分")
+    ]
+    flagged = {r["评价编号"]: r for r in _sheet(wb, "异常评价")}
+    excluded = flagged[hall.office.excluded_rating]
+    assert excluded["标记处理"] == "确认不计分" and excluded["处理说明"].startswith("同一人")
+    wb.close()
+    text = "\n".join(pdf_pages(out / f"report-TL-{QUARTER}.pdf"))
+    assert "经核实的违规违纪（一票否决）" in text and "TS-2026-0901" in text
+    assert "区民政局" in text.split("巡查扣分与加分")[1].split("差评回访")[0]
+
+
 def test_second_ratings_sheet_past_the_row_limit(hall: Hall, tmp_path: Path) -> None:
-    with AdminClient(hall.server.url, hall.server.admin_token) as client:
+    with OfficeClient(hall.server.url, hall.server.admin_token) as client:
         result = export_quarter(client, "TL", QUARTER, tmp_path, max_sheet_rows=101, page_size=37)
     assert result.ratings == hall.filled.total
     wb = openpyxl.load_workbook(result.paths[1], read_only=True)
@@ -532,7 +639,7 @@ def test_postgres_store_exports_what_its_database_holds(tmp_path: Path) -> None:
         try:
             with httpx.Client(base_url=server.url, timeout=30) as c:
                 filled = fill_quarter(c, server.admin_token, per_window=45)
-            with AdminClient(server.url, server.admin_token) as client:
+            with OfficeClient(server.url, server.admin_token) as client:
                 result = export_quarter(client, "TL", QUARTER, tmp_path / "out", page_size=100)
         finally:
             server.stop()
@@ -560,3 +667,45 @@ def test_postgres_store_exports_what_its_database_holds(tmp_path: Path) -> None:
         r = dict(zip(head, row, strict=True))
         assert r["有效评价"] == sum(n for (u, _), n in in_db.items() if u == r["单位代码"])
         assert r["名次"] == result.data.standings.unit(r["单位代码"]).rank
+
+
+def test_a_published_quarter_exports_its_published_result(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "srv", env=PAST_OK)
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            filled = fill_quarter(c, server.admin_token, per_window=40)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+        env |= {"HALL_SERVER_URL": server.url, "HALL_ADMIN_TOKEN": server.admin_token}
+
+        def admin(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "board.admin", *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        closed = admin("quarter", "close", "--hall", "TL", "--quarter", QUARTER)
+        assert closed.returncode == 0, closed.stderr
+        with OfficeClient(server.url, server.admin_token) as office:
+            published = office.aggregates("TL", QUARTER).data
+        assert published is not None
+        done = admin("export", "--hall", "TL", "--quarter", QUARTER, "--out", str(tmp_path / "o"))
+        assert done.returncode == 0, done.stderr
+        assert "暂定" not in done.stderr
+    finally:
+        server.stop()
+    csv_path, xlsx, pdf = target_paths(tmp_path / "o", "TL", QUARTER)
+    rows = read_csv(csv_path)
+    assert len(rows) == filled.total and {r["数据状态"] for r in rows} == {"已发布"}
+    wb = openpyxl.load_workbook(xlsx)
+    assert all("暂定" not in (ws.oddHeader.center.text or "") for ws in wb.worksheets)
+    assert wb["说明"]["A2"].value == "数据状态：已发布"
+    ranks = {r["单位代码"]: r["综合得分"] for r in _sheet(wb, "排名")}
+    wb.close()
+    stored = published["published"]["standings"]["units"]
+    assert ranks == {u["code"]: pytest.approx(u["quarter_score"]) for u in stored}
+    pages = pdf_pages(pdf)
+    assert all("暂定" not in p for p in pages)
+    assert "数据状态：已发布" in pages[0]

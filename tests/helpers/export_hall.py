@@ -120,3 +120,54 @@ def fill_quarter(
             filled.flagged -= 1
             filled.scored[(unit, rel.level)] = filled.scored.get((unit, rel.level), 0) + 1
     return filled
+
+
+@dataclass
+class Office:
+    """The office records ``add_office_records`` made, to look for in the export."""
+
+    on_time_case: int
+    late_case: int
+    appealed_rating: str
+    excluded_rating: str
+    inspected_unit: str = "MZJ"
+    misconduct_unit: str = "SFJ"
+
+
+def add_office_records(url: str, token: str, filled: Filled) -> Office:
+    """Through the office API: one case followed up on time (at the rating's own day), one
+    called back today (late), an accepted appeal, an inspection deduction, a verified
+    misconduct and a flagged rating confirmed excluded."""
+    from datetime import date as _date
+    from zoneinfo import ZoneInfo
+
+    from sync.client import OfficeClient
+
+    zone = ZoneInfo("Asia/Shanghai")
+    with OfficeClient(url, token, timeout=30) as office:
+        cases = [c for c in office.cases("TL", quarter="2026Q3", limit=10000) if c["callback_due"]]
+        on_time, late = cases[0], cases[1]
+        day = _date.fromisoformat(on_time["day"])
+        at = datetime(day.year, day.month, day.day, 16, 0, tzinfo=zone)
+        office.case_step(on_time["id"], "called_back", "回访：群众认可解释", at=at)
+        office.case_step(
+            on_time["id"], "rectified", "整改：窗口增设引导", at=at + timedelta(hours=1)
+        )
+        office.case_step(on_time["id"], "closed", "已告知群众整改结果", at=at + timedelta(hours=2))
+        office.case_step(late["id"], "called_back", "回访：群众未接，短信告知")
+        appealed = next(
+            c for c in office.cases("TL", quarter="2026Q3", limit=10000)
+            if c["id"] not in (on_time["id"], late["id"]) and c["unit"] == "ZJW"
+        )  # fmt: skip
+        appeal = office.file_appeal(appealed["rating"], "群众误按：当场已更正为满意")
+        office.decide_appeal(appeal["id"], True, "核实为误按，申诉成立")
+        office.record_inspection(
+            "TL", "MZJ", _date(2026, 8, 3), dimension="discipline", points=-2, what="迟到"
+        )
+        office.record_misconduct(
+            "TL", "SFJ", _date(2026, 9, 1), "索要好处费", "纪检组", reference="TS-2026-0901"
+        )
+        flagged = office.flagged("TL", quarter="2026Q3", state="pending", limit=10000)
+        excluded = flagged[0]["id"]
+        office.decide_flagged(excluded, "exclude", "同一人连续按键，确认不计分")
+    return Office(on_time["id"], late["id"], appealed["rating"], excluded)

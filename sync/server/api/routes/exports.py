@@ -56,6 +56,7 @@ _COLUMNS: tuple[Any, ...] = (
     m.Rating.flagged,
     m.Rating.released,
     m.Rating.section,
+    m.Rating.appealed,
 )
 
 
@@ -145,7 +146,7 @@ def rating_page(
     rows = session.execute(stmt).all()
     out = []
     for (rid, term, seq, window, unit, staff, level, reasons, phone, device_time, received,
-         flags, server_flags, flagged, released, section) in rows:  # fmt: skip
+         flags, server_flags, flagged, released, section, appealed) in rows:  # fmt: skip
         server_flags = _list(server_flags)
         out.append(
             {
@@ -165,6 +166,7 @@ def rating_page(
                 "flagged": flagged,
                 "released": released,
                 "section": section,
+                "appealed": appealed,
             }
         )
     nxt = encode_cursor(rows[-1][10], rows[-1][1], rows[-1][2]) if len(rows) == limit else None
