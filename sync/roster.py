@@ -37,6 +37,12 @@ record. ``closed`` rows are days the hall is shut although the national calendar
 
 ``parse_roster`` reads CSV (UTF-8, with or without BOM, as Excel saves it) or XLSX (first sheet)
 and refuses the whole file if any row is bad, naming the line, the column and why.
+
+Whom a window serves (``Roster.served_units`` / ``served_staff``): its default unit and the staff
+assigned to it (with their units). A window of a *combined* category (无差别综合窗口, named by the
+setting ``combined_categories``, e.g. ``WZB``; several codes separated by ``;``) serves every
+unit of that category and every staff member assigned to any window of it: there, any clerk of
+the area handles any of its units' matters. The central store flags a rating outside that set.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from sync.defaults import DEFAULT_TZ
 
 __all__ = [
     "COLUMNS",
+    "COMBINED_CATEGORIES",
     "DIMENSIONS",
     "WEEKDAYS",
     "Category",
@@ -89,6 +96,8 @@ KINDS = (
     "item",
     "closed",
 )
+# The setting naming the categories whose windows are combined (无差别综合窗口), ``;``-separated.
+COMBINED_CATEGORIES = "combined_categories"
 # The inspected dimensions (服务质量 is the citizens' own, from their ratings).
 DIMENSIONS = {"image": "服务形象", "behaviour": "服务行为", "discipline": "工作纪律"}
 _DIMENSION_ALIASES = {
@@ -220,6 +229,32 @@ class Roster:
             return person.section
         w = self.windows.get(window)
         return w.section if w is not None else None
+
+    @property
+    def combined_categories(self) -> frozenset[str]:
+        """Categories whose windows are combined (无差别综合窗口): setting ``combined_categories``."""
+        return frozenset(_codes(self.settings.get(COMBINED_CATEGORIES, "")))
+
+    def served_units(self, window: str) -> frozenset[str]:
+        """The units a rating at ``window`` may name (see the module docstring)."""
+        w = self.windows[window]
+        units = {w.unit} | {s.unit for s in self.staff_at(window)}
+        if w.category in self.combined_categories:
+            units |= {u.code for u in self.units.values() if u.category == w.category}
+            units |= {s.unit for s in self._staff_of_category(w.category)}
+        return frozenset(units)
+
+    def served_staff(self, window: str) -> frozenset[str]:
+        """The staff (工号) a rating at ``window`` may name (see the module docstring)."""
+        w = self.windows[window]
+        staff = {s.code for s in self.staff_at(window)}
+        if w.category in self.combined_categories:
+            staff |= {s.code for s in self._staff_of_category(w.category)}
+        return frozenset(staff)
+
+    def _staff_of_category(self, category: str) -> list[Staff]:
+        windows = {w.code for w in self.windows.values() if w.category == category}
+        return [s for s in self.staff.values() if windows.intersection(s.windows)]
 
     def is_open(self, weekday: int, at: time) -> bool:
         span = self.hours.get(weekday)
@@ -502,6 +537,9 @@ class _RosterBuilder:
             self._hours(line, code, detail)
         elif kind == "setting":
             r.settings[code] = detail
+            if code == COMBINED_CATEGORIES:
+                for cat in _codes(detail):
+                    self.refs.append((line, "detail", "category", cat))
         elif kind == "category":
             r.categories[code] = Category(code, name)
         elif kind == "unit":
@@ -517,7 +555,7 @@ class _RosterBuilder:
             if section:
                 self.section_refs.append((line, section, parent))
         elif kind == "staff":
-            wins = tuple(w.strip() for w in detail.replace("；", ";").split(";") if w.strip())
+            wins = tuple(_codes(detail))
             r.staff[code] = Staff(code, name, parent, wins, note or None, section or None)
             self.refs.append((line, "parent", "unit", parent))
             if section:
@@ -606,6 +644,11 @@ class _RosterBuilder:
         assert self.hall is not None
         self.r.hall = self.hall
         return self.r
+
+
+def _codes(text: str) -> list[str]:
+    """Codes in a cell separated by ``;`` (or the full-width ``；``)."""
+    return [c.strip() for c in text.replace("；", ";").split(";") if c.strip()]
 
 
 def _span(text: str) -> tuple[time, time]:

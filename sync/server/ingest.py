@@ -7,8 +7,11 @@ whole batch (``WrongTerminal``): a credential used for somebody else's window is
 misconfiguration, never a data problem, and nothing of it is stored.
 
 The server adds, never rewrites: ``received_at``, ``server_flags`` for a device clock that is
-implausible (``clock_future``, ``clock_before_enrolment``, ``clock_backwards``) or a unit the
-roster does not know (``unknown_unit``), and the quarter and week in the hall's zone. A rating
+implausible (``clock_future``, ``clock_before_enrolment``, ``clock_backwards``), a unit the
+roster does not know (``unknown_unit``), a unit or a staff member the terminal's window does not
+serve (``unit_not_served``, ``staff_not_served``: ``Roster.served_units`` / ``served_staff``; one
+misconfigured or compromised counter PC must not rate a rival unit onto the black list), and the
+quarter and week in the hall's zone. A rating
 with a flagged clock is filed under the quarter it was received in, since its own time is not
 to be trusted. Seq gaps and hash-chain breaks become ``Anomaly`` rows for the admin.
 
@@ -23,7 +26,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections import Counter
+import threading
+import weakref
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +46,7 @@ from sync.schema import GENESIS_HASH, RatingRecord, RecordError, RecordStatus
 from sync.server import models as m
 from sync.server.cases import open_cases
 from sync.server.core.config import Settings
+from sync.server.rosters import load_roster
 
 __all__ = [
     "BatchAnswer",
@@ -88,6 +94,49 @@ class _Accepted:
     rec: RatingRecord
     device_utc: datetime
     server_flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Service:
+    """What the roster says about one window: the hall's units, and whom the window serves."""
+
+    units: frozenset[str]
+    served_units: frozenset[str]
+    served_staff: frozenset[str]
+
+
+# Per database (engine), per (hall, window, hall.data_version): a roster import bumps the
+# version, so an entry is never stale, and a batch costs no roster queries while the roster
+# stays the same.
+_SERVICES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[str, str, int], _Service]] = (
+    weakref.WeakKeyDictionary()
+)
+_SERVICES_LOCK = threading.Lock()
+_SERVICES_MAX = 4096
+
+
+def _service(session: Session, hall: m.Hall, window: str) -> _Service:
+    key = (hall.code, window, hall.data_version)
+    with _SERVICES_LOCK:
+        cache = _SERVICES.setdefault(session.get_bind(), OrderedDict())
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    roster = load_roster(session, hall.code)
+    if roster is None or window not in roster.windows:
+        # A window the office removed: nothing it sends can be judged; the office decides.
+        units = frozenset(roster.units) if roster is not None else frozenset()
+        service = _Service(units, frozenset(), frozenset())
+    else:
+        service = _Service(
+            frozenset(roster.units), roster.served_units(window), roster.served_staff(window)
+        )
+    with _SERVICES_LOCK:
+        cache[key] = service
+        while len(cache) > _SERVICES_MAX:
+            cache.popitem(last=False)
+    return service
 
 
 @dataclass
@@ -246,8 +295,8 @@ def _store(
 ) -> list[dict[str, Any]]:
     """Flag, insert (opening the 差评 cases), check the hash chain and move the terminal's seq
     marks; the rows stored."""
-    units = set(session.exec(select(m.Unit.code).where(m.Unit.hall == hall.code)))
-    _flag(to_store, by_seq, batch_by_seq, units, terminal.enrolled_at, now, settings)
+    service = _service(session, hall, terminal.window)
+    _flag(to_store, by_seq, batch_by_seq, service, terminal.enrolled_at, now, settings)
     zone = ZoneInfo(hall.tz)
     rows = [_row(a, hall.code, zone, now) for a in to_store]
     _insert_ratings(session, rows)
@@ -412,12 +461,13 @@ def _flag(
     accepted: list[_Accepted],
     by_seq: dict[int, _Stored],
     batch_by_seq: dict[int, _Accepted],
-    units: set[str],
+    service: _Service,
     enrolled_at: datetime,
     now: datetime,
     settings: Settings,
 ) -> None:
-    """Add the server's flags: implausible device clocks, units the roster lacks."""
+    """Add the server's flags: implausible device clocks, units the roster lacks, units and
+    staff the window does not serve."""
     future = now + timedelta(seconds=settings.clock_future_s)
     earliest = enrolled_at - timedelta(seconds=settings.clock_before_enrolment_s)
     for a in accepted:
@@ -425,8 +475,12 @@ def _flag(
             a.server_flags.append("clock_future")
         if a.device_utc < earliest:
             a.server_flags.append("clock_before_enrolment")
-        if a.rec.unit not in units:
+        if a.rec.unit not in service.units:
             a.server_flags.append("unknown_unit")
+        elif a.rec.unit not in service.served_units:
+            a.server_flags.append("unit_not_served")
+        if a.rec.staff is not None and a.rec.staff not in service.served_staff:
+            a.server_flags.append("staff_not_served")
     tolerance = timedelta(seconds=settings.clock_backwards_s)
     for a in accepted:
         if any(f in CLOCK_FLAGS for f in a.server_flags):
