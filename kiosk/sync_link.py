@@ -186,7 +186,14 @@ class SyncLink:
             raise EnrollError("no server is configured for this kiosk (server_url in its config)")
         with LocalStore(self.store_path, tz=self.tz) as store:
             terminal_id = store.terminal_id
-        creds = enroll(self.server_url, code.strip(), terminal_id, transport=self._transport)
+            # The server's time from its answer: the first taps are judged against it.
+            creds = enroll(
+                self.server_url,
+                code.strip(),
+                terminal_id,
+                transport=self._transport,
+                on_server_time=store.note_server_time,
+            )
         if not self._window_matches(creds):
             raise EnrollError(
                 f"this code was made for window {creds.window}, but this kiosk is window "

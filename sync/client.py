@@ -18,10 +18,11 @@ the server's status and message (and, for a refused roster, every problem with i
 
 from __future__ import annotations
 
+import email.utils
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -56,6 +57,7 @@ __all__ = [
     "enroll",
     "error_detail",
     "health",
+    "server_date",
     "sign_in",
 ]
 
@@ -826,11 +828,13 @@ def enroll(
     *,
     transport: httpx.BaseTransport | None = None,
     timeout: float = 15.0,
+    on_server_time: Callable[[datetime], None] | None = None,
 ) -> Credentials:
     """Exchange a one-time enrolment code for a terminal's credential (``POST /enroll``).
 
     Blocks on the network. Raises ``EnrollError`` with a message for the person holding the
-    code: the server's reason, or that it cannot be reached.
+    code: the server's reason, or that it cannot be reached. ``on_server_time`` gets the
+    server's time from its answer (a kiosk's first word from the server: see ``server_date``).
     """
     body = {"code": code} | ({"terminal": terminal} if terminal else {})
     try:
@@ -839,6 +843,9 @@ def enroll(
     except httpx.HTTPError as e:
         # The type name only: a transport message may be long, and tells the holder nothing.
         raise EnrollError(f"cannot reach the server at {base_url}: {type(e).__name__}") from None
+    at = server_date(resp)
+    if at is not None and on_server_time is not None:
+        on_server_time(at)
     if resp.status_code != 200:
         detail = error_detail(resp)
         raise EnrollError(
@@ -881,3 +888,15 @@ def health(base_url: str, *, transport: httpx.BaseTransport | None = None) -> di
     """``GET /health`` (no credential)."""
     with _Api(base_url, transport=transport, timeout=5.0) as api:
         return api.health()
+
+
+def server_date(resp: httpx.Response) -> datetime | None:
+    """The server's time from an answer's ``Date`` header (every HTTP server sends one)."""
+    value = resp.headers.get("Date")
+    if not value:
+        return None
+    try:
+        at = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return at.astimezone(UTC) if at.tzinfo is not None else None

@@ -35,7 +35,7 @@ from typing import Any, Literal, Protocol
 
 import httpx
 
-from sync.client import BATCH_PATH, TERMINAL_ROSTER_PATH, bearer, error_detail
+from sync.client import BATCH_PATH, TERMINAL_ROSTER_PATH, bearer, error_detail, server_date
 from sync.schema import RatingRecord
 
 __all__ = [
@@ -371,7 +371,7 @@ class Pusher:
 
     def _saw_answer(self, response: httpx.Response) -> None:
         """httpx response hook (pusher or poster thread): note the server's time."""
-        at = _server_date(response)
+        at = server_date(response)
         if at is not None:
             self._server_time = at
 
@@ -631,18 +631,6 @@ def _retry_after(resp: httpx.Response) -> float | None:
             return None
         seconds = (when - datetime.now(UTC)).total_seconds()
     return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
-
-
-def _server_date(resp: httpx.Response) -> datetime | None:
-    """The ``Date`` header's time (every HTTP server sends one), or None."""
-    value = resp.headers.get("Date")
-    if not value:
-        return None
-    try:
-        at = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return at.astimezone(UTC) if at.tzinfo is not None else None
 
 
 def _count_set_aside(outbox: Outbox, fallback: int) -> int:
