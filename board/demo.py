@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         hall.start_server()
         with hall.admin() as a:
             summary = a.import_roster_file(DEMO_ROSTER)
-            board_token = a.create_board_credential(roster.hall.code, "demo wall board")
+            board_token = a.create_board_credential(roster.hall.code, "demo wall board").token
         log.info("roster imported: %s", summary)
         t0 = time.monotonic()
         n = fill_history(hall, roster, datetime.now(UTC), rng)

@@ -46,6 +46,7 @@ __all__ = [
     "Anomaly",
     "ApiError",
     "BoardClient",
+    "BoardCredential",
     "Credentials",
     "EnrollError",
     "EnrolmentCode",
@@ -152,6 +153,35 @@ class TerminalInfo:
     max_seq: int
     open_anomalies: int
     channel: str = "kiosk"  # "qr": the window's phone ratings (扫码评价)
+
+
+@dataclass(frozen=True)
+class BoardCredential:
+    """A wall board's credential: what it reads (``scope``: "every hall" or "hall TL").
+
+    ``token`` only when just created (shown once; the server keeps its hash; "" when listed),
+    and out of ``repr``.
+    """
+
+    id: int
+    hall: str | None
+    scope: str
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+    token: str = field(default="", repr=False)
+
+
+def _board_credential(d: dict[str, Any]) -> BoardCredential:
+    return BoardCredential(
+        id=d["id"],
+        hall=d.get("hall"),
+        scope=d["scope"],
+        label=d.get("label"),
+        created_at=datetime.fromisoformat(d["created_at"]),
+        revoked_at=_dt(d.get("revoked_at")),
+        token=d.get("token") or "",
+    )
 
 
 @dataclass(frozen=True)
@@ -357,11 +387,26 @@ class AdminClient(BoardClient):
     def revoke_terminal(self, terminal: str) -> TerminalInfo:
         return _terminal(self._request("POST", f"/admin/terminals/{terminal}/revoke").json())
 
-    def create_board_credential(self, hall: str | None = None, label: str | None = None) -> str:
-        """A new board token (shown once; the server keeps its hash)."""
+    def create_board_credential(
+        self, hall: str | None = None, label: str | None = None
+    ) -> BoardCredential:
+        """A new board credential; without ``hall`` it reads every hall (``scope`` says so).
+        Its ``token`` is shown this once; the server keeps only its hash."""
         body = {"hall": hall, "label": label}
-        token: str = self._request("POST", "/admin/board-credentials", json=body).json()["token"]
-        return token
+        return _board_credential(
+            self._request("POST", "/admin/board-credentials", json=body).json()
+        )
+
+    def board_credentials(self, *, include_revoked: bool = False) -> list[BoardCredential]:
+        """Every board credential (no tokens), oldest first."""
+        params = {"include_revoked": include_revoked}
+        rows = self._request("GET", "/admin/board-credentials", params=params).json()
+        return [_board_credential(d) for d in rows]
+
+    def revoke_board_credential(self, credential: int) -> BoardCredential:
+        """End a board credential: its token answers 401 from now on."""
+        path = f"/admin/board-credentials/{int(credential)}/revoke"
+        return _board_credential(self._request("POST", path).json())
 
     def list_ratings(
         self,

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, time
@@ -505,6 +506,19 @@ class _RosterBuilder:
         if not code:
             self.bad(line, "code", f"a {kind} needs a code")
             return
+        cell_problems = _cell_problems(
+            {
+                "code": code,
+                "name": name,
+                "parent": parent,
+                "detail": detail,
+                "note": note,
+                "section": section,
+            }
+        )
+        if cell_problems:
+            self.problems.extend(Problem(line, col, msg) for col, msg in cell_problems)
+            return
         if (kind, code) in self.seen:
             self.bad(
                 line, "code", f"{kind} {code!r} already defined on line {self.seen[(kind, code)]}"
@@ -644,6 +658,32 @@ class _RosterBuilder:
         assert self.hall is not None
         self.r.hall = self.hall
         return self.r
+
+
+# What the API can address and the store can keep: a code is what the API's code pattern takes
+# (sync.server.schemas.CODE_PATTERN: 1-64 characters, no space, no control character, no "/");
+# other cells fit their columns and hold no control character (PostgreSQL refuses a NUL).
+CODE = re.compile(r"[^\x00-\x20\x7f/]{1,64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LIMITS = {"code": 64, "name": 200, "parent": 64, "detail": 500, "note": 500, "section": 64}
+
+
+def _cell_problems(cells: dict[str, str]) -> list[tuple[str, str]]:
+    """(column, message) for each cell the store could not keep or the API could not address."""
+    out: list[tuple[str, str]] = []
+    for column, value in cells.items():
+        if _CONTROL.search(value):
+            out.append((column, "contains a control character (e.g. a NUL or a line break)"))
+        elif len(value) > _LIMITS[column]:
+            out.append((column, f"is {len(value)} characters long; at most {_LIMITS[column]}"))
+        elif column == "code" and not CODE.fullmatch(value):
+            out.append(
+                (
+                    column,
+                    f"code {value!r} may not contain spaces or '/' (the API could not name it)",
+                )
+            )
+    return out
 
 
 def _codes(text: str) -> list[str]:

@@ -7,6 +7,8 @@
     hall-admin kiosk list
     hall-admin kiosk revoke TERMINAL
     hall-admin board credential [--hall TL] [--label wall]
+    hall-admin board list [--all]
+    hall-admin board revoke ID
     hall-admin anomalies [--terminal T] [--all]
     hall-admin poster --quarter 2026Q3
     hall-admin export --hall TL --quarter 2026Q3 --out DIR [--force] [--include-contacts]

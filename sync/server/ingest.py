@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 CLOCK_FLAGS = ("clock_future", "clock_before_enrolment")  # cases.rating_day agrees
 _ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CHUNK = 900  # bound parameters per IN (...) list: under SQLite's and PostgreSQL's limits
 _SCAN = 2000  # seqs read per step while advancing the contiguous mark
 
@@ -357,7 +358,7 @@ def _validate(raw: Any) -> tuple[RatingRecord, datetime]:
     ):
         # The usual value (short ASCII, no NUL) is settled here; _text names any problem.
         if value is not None and not (
-            len(value) <= limit and value.isascii() and "\x00" not in value
+            len(value) <= limit and value.isascii() and value.isprintable()
         ):
             _text(name, value, limit)
     if not rec.unit:
@@ -366,7 +367,7 @@ def _validate(raw: Any) -> tuple[RatingRecord, datetime]:
         if len(items) > 20:
             raise RecordError(f"{name}: at most 20 entries")
         for item in items:
-            if not (len(item) <= limit and item.isascii() and "\x00" not in item):
+            if not (len(item) <= limit and item.isascii() and item.isprintable()):
                 _text(name, item, limit)
     if rec.seq > 2**62:
         raise RecordError("seq is out of range")
@@ -390,6 +391,8 @@ def _text(name: str, value: str, limit: int) -> None:
         raise RecordError(f"{name} is longer than {limit} characters")
     if "\x00" in value:
         raise RecordError(f"{name} contains a NUL character")
+    if _CONTROL.search(value):
+        raise RecordError(f"{name} contains a control character")
     try:
         value.encode()
     except UnicodeEncodeError:

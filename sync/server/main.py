@@ -38,8 +38,8 @@ from sync.server.api.routes import (
     terminal,
 )
 from sync.server.core.config import Settings
-from sync.server.core.db import Database, run_migrations
-from sync.server.core.security import RateLimiter, hash_secret, new_token
+from sync.server.core.db import Database, private_dir, run_migrations
+from sync.server.core.security import FailureLimiter, RateLimiter, hash_secret, new_token
 from sync.server.core.types import utcnow
 
 __all__ = ["API_PREFIX", "build_app", "create_app", "ensure_admin_credential"]
@@ -80,6 +80,9 @@ def build_app(
     app.state.settings = settings
     app.state.clock = utcnow
     app.state.limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    app.state.enrol_failures = FailureLimiter(
+        settings.enrol_max_failures, settings.enrol_failure_window_s
+    )
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
 
@@ -134,7 +137,7 @@ def ensure_admin_credential(db: Database, settings: Settings) -> None:
             return
         token = new_token()
         path = settings.admin_token_file
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         # Written before the commit: a failed commit leaves a stale file the next start replaces,
         # never a credential nobody can use.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

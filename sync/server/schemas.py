@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from sync.quarter import QUARTER_PATTERN
 from sync.schema import RecordStatus
@@ -25,6 +25,7 @@ __all__ = [
     "BatchIn",
     "BatchOut",
     "BoardCredentialIn",
+    "BoardCredentialInfo",
     "BoardCredentialOut",
     "CaseOut",
     "CaseStepIn",
@@ -72,6 +73,8 @@ TERMINAL_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 # A sign-in name: no spaces, no '/', ':' or '#' (it names the operator in paths and the audit log).
 OPERATOR_NAME_PATTERN = r"^[^\u0000-\u0020\u007f/:#]{1,64}$"
 Role = Literal["office", "inspector", "unit"]
+# Free text (a label, a note): one line, no control characters (PostgreSQL refuses NUL in text).
+TEXT_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
 
 
 class ErrorOut(BaseModel):
@@ -108,6 +111,8 @@ class HealthOut(BaseModel):
 
 
 class EnrolIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # public input: "terminal": 5 is no id
+
     code: str = Field(min_length=1, max_length=64, description="the one-time enrolment code")
     terminal: str | None = Field(
         default=None,
@@ -276,14 +281,27 @@ class TerminalOut(BaseModel):
 
 
 class BoardCredentialIn(BaseModel):
-    hall: str | None = Field(default=None, pattern=CODE_PATTERN, description="limit to one hall")
-    label: str | None = Field(default=None, max_length=200)
+    hall: str | None = Field(
+        default=None, pattern=CODE_PATTERN, description="limit to one hall; absent: every hall"
+    )
+    label: str | None = Field(default=None, max_length=200, pattern=TEXT_PATTERN)
 
 
-class BoardCredentialOut(BaseModel):
-    token: str
-    hall: str | None
+class BoardCredentialInfo(BaseModel):
+    """A board credential as the admin lists it (never its token)."""
+
+    id: int
+    hall: str | None = Field(description="the one hall it reads; null: every hall")
+    scope: str = Field(description="what it reads, in words: 'every hall' or 'hall TL'")
     label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class BoardCredentialOut(BoardCredentialInfo):
+    """A new board credential: its token, shown once, and the scope it reads."""
+
+    token: str
 
 
 class RatingOut(BaseModel):

@@ -592,7 +592,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             with AdminClient(srv.url, srv.admin_token) as admin:
                 admin.import_roster_file(ROSTER)
-                token = admin.create_board_credential(hall, "bench board")
+                token = admin.create_board_credential(hall, "bench board").token
 
             # The SQL rollup rebuild must give what the real ingest gave.
             check_terms = enrol_all(srv, CHECK_WINDOWS)

@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
             hall.url, hall.admin_token = srv.url, srv.admin_token
             with AdminClient(srv.url, srv.admin_token) as admin:
                 admin.import_roster_file(demo.DEMO_ROSTER)
-                board_token = admin.create_board_credential("TL", "bench wall")
+                board_token = admin.create_board_credential("TL", "bench wall").token
                 code = admin.create_enrolment_code(WINDOW).code
             history, t0 = 0, time.perf_counter()
             if not args.no_history:

@@ -68,7 +68,7 @@ def test_taps_on_a_kiosk_reach_the_board(
     with AdminClient(server.url, server.admin_token) as admin:
         admin.import_roster_file(always_open_roster)
         code = admin.create_enrolment_code("A01").code
-        board_token = admin.create_board_credential("TL", "e2e board")
+        board_token = admin.create_board_credential("TL", "e2e board").token
 
     # The counter: enrol with the one-time code, then the real window over flow, store, pusher.
     data = tmp_path / "kiosk"

@@ -141,6 +141,10 @@ class World:
     def new_terminal(self) -> Enrolled:
         return self.store.enrol("A01", "YJJ", f"matrix-kiosk-{next(self.n)}", hall="TL")
 
+    def new_board_credential(self) -> int:
+        made: dict[str, Any] = self.post("/admin/board-credentials", {"hall": "TL"})
+        return int(made["id"])
+
     def flagged_rating(self) -> str:
         rec = self.kiosk.chain.next(flags=("interval",))
         r = self.store.push(self.kiosk, [rec])
@@ -224,6 +228,10 @@ CALLS: dict[str, Recipe] = {
     ),
     "POST /admin/board-credentials": lambda w, c: Req(
         "POST", "/admin/board-credentials", json={"hall": "TL"}
+    ),
+    "GET /admin/board-credentials": lambda w, c: Req("GET", "/admin/board-credentials"),
+    "POST /admin/board-credentials/{credential}/revoke": lambda w, c: Req(
+        "POST", f"/admin/board-credentials/{w.new_board_credential()}/revoke"
     ),
     "GET /admin/anomalies": lambda w, c: Req("GET", "/admin/anomalies"),
     "GET /admin/ratings": lambda w, c: Req("GET", "/admin/ratings"),
@@ -374,6 +382,7 @@ AUDITED: dict[str, str] = {
     "POST /admin/enrolment-codes": "enrolment_code.create",
     "POST /admin/terminals/{terminal}/revoke": "terminal.revoke",
     "POST /admin/board-credentials": "board_credential.create",
+    "POST /admin/board-credentials/{credential}/revoke": "board_credential.revoke",
     "POST /admin/ratings/{rating}/release": "rating.release",
     "POST /admin/operators": "operator.create",
     "POST /admin/operators/{name}/password": "operator.reset_password",

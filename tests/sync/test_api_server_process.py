@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from board.admin import main as hall_admin
-from sync.client import AdminClient, BoardClient, enroll
+from sync.client import AdminClient, ApiError, BoardClient, enroll
 from sync.schema import RatingRecord
 from tests.helpers.records import Chain
 from tests.helpers.server import start_server
@@ -95,6 +95,23 @@ def test_server_process_admin_cli_and_restart_after_sigkill(
         assert r.status_code == 401
         assert hall_admin(["anomalies"]) == 0
         assert "no anomalies open" in capsys.readouterr().out
+
+        # Board credentials: creation says what a token reads; listed; revoked.
+        assert hall_admin(["board", "credential", "--label", "district"]) == 0
+        assert "reads every hall" in capsys.readouterr().out
+        assert hall_admin(["board", "list"]) == 0
+        listed = capsys.readouterr().out
+        lobby = next(line for line in listed.splitlines() if "lobby" in line)
+        assert "hall TL" in lobby and "active" in lobby
+        assert "every hall" in next(x for x in listed.splitlines() if "district" in x)
+        assert board_token not in listed
+        assert hall_admin(["board", "revoke", lobby.split()[0]]) == 0
+        assert "revoked" in capsys.readouterr().out
+        with BoardClient(srv.url, board_token) as board, pytest.raises(ApiError) as refused:
+            board.halls()
+        assert refused.value.status == 401
+        assert hall_admin(["board", "list"]) == 0
+        assert "lobby" not in capsys.readouterr().out
 
         with AdminClient(srv.url, srv.admin_token) as admin:
             assert [t.revoked_at is not None for t in admin.list_terminals()] == [True]

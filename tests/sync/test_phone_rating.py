@@ -513,7 +513,7 @@ def test_no_kiosk_can_take_over_a_windows_phone_channel(
     app.state.phone_limits = PhoneLimits(300, 20, 120, clock=ticks)
     assert rate(client, window="A01", level=5).status_code == 201  # the channel exists now
     r = client.post("/api/v1/enroll", json={"code": hall.code("A01"), "terminal": "qr-TL-A01"})
-    assert r.status_code == 409 and "phone-rating channel" in r.json()["detail"]
+    assert r.status_code == 422 and "reserved for the phone channel" in r.json()["detail"]
     ticks.t += 301
     assert rate(client, window="A01", level=4).status_code == 201  # phones still rate A01
     assert counts(hall) == {("YJJ", 5): (1, 0), ("YJJ", 4): (1, 0)}

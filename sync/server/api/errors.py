@@ -1,7 +1,11 @@
 """Errors as JSON ``{"detail": message}``; bodies over the limit are 413 before they are read.
 
 Nothing a client sends may produce a 500: validation errors are 422 with a readable message,
-HTTP errors keep their status and headers (``Allow``, ``Retry-After``, ``WWW-Authenticate``).
+HTTP errors keep their status and headers (``Allow``, ``Retry-After``, ``WWW-Authenticate``); a
+control character in the address is 422 before any route runs, and text the database refuses
+(``DataError``) is 422 too. What still goes wrong is a 500 logged once, by its frames and a
+one-line description that never quotes data (``describe_error``): no statement parameters, no
+PostgreSQL DETAIL with the failing row (a phone number).
 """
 
 from __future__ import annotations
@@ -9,18 +13,29 @@ from __future__ import annotations
 import json
 import logging
 import re
+import traceback
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.server.refusals import OfficeError
 from sync.server.schemas import ErrorOut
 
-__all__ = ["BodyLimitMiddleware", "install_error_handlers", "responses"]
+__all__ = [
+    "BodyLimitMiddleware",
+    "CatchAllMiddleware",
+    "UrlTextMiddleware",
+    "describe_error",
+    "install_error_handlers",
+    "log_unexpected",
+    "responses",
+]
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +107,129 @@ def _refused(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"detail": "internal error; the server log has the details"}, 500)
+def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # Text the database cannot store got past the edge checks (a NUL, a value longer than its
+    # column): the client's fault, so no 500 and no traceback.
+    log.warning(
+        "%s %s: refused by the database: %s", request.method, request.url.path, describe_error(exc)
+    )
+    return JSONResponse(
+        {
+            "detail": "the request holds text the store cannot keep (a control character, or a "
+            "value longer than its field)"
+        },
+        status_code=422,
+    )
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception and its causes in one line, safe to log: a database error by its type and
+    primary message only (PostgreSQL's DETAIL quotes the failing row: a phone number), and never
+    a statement's parameters."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        parts.append(_describe_one(e))
+        e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
+    return " <- ".join(parts)
+
+
+def _describe_one(e: BaseException) -> str:
+    name = type(e).__name__
+    if isinstance(e, SQLAlchemyError):
+        orig = getattr(e, "orig", None)
+        return f"{name} ({_db_message(orig)})" if orig is not None else name
+    if type(e).__module__.split(".")[0] in ("psycopg", "sqlite3", "psycopg2"):
+        return f"{name}: {_db_message(e)}"
+    text = str(e).splitlines()[0][:200] if str(e) else ""
+    return f"{name}: {text}" if text else name
+
+
+def _db_message(orig: BaseException) -> str:
+    primary = getattr(getattr(orig, "diag", None), "message_primary", None)
+    if primary:
+        return str(primary)[:200]
+    text = str(orig)
+    return text.splitlines()[0][:200] if text else type(orig).__name__
+
+
+def log_unexpected(where: str, exc: BaseException) -> None:
+    """Log an unexpected error with its frames (file, line, code), never its data."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unexpected error on %s: %s\n%s", where, describe_error(exc), frames.rstrip())
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OfficeError, _refused)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(DataError, _data_error)
+    # The rest: CatchAllMiddleware (an exception handler for Exception would let Starlette
+    # re-raise it, and uvicorn log a second, unsanitised traceback).
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(UrlTextMiddleware)
+
+
+_CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
+
+
+class UrlTextMiddleware:
+    """422 for a path or query holding a control character (``?window=%00``): no such text is a
+    code, a name or a number, and PostgreSQL refuses a NUL outright."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
+            query = scope.get("query_string") or b""
+            if _CONTROL.search(unquote_to_bytes(raw)) or _CONTROL.search(
+                unquote_to_bytes(query.replace(b"+", b" "))
+            ):
+                response = JSONResponse(
+                    {"detail": "malformed request: the address holds a control character"},
+                    status_code=422,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class CatchAllMiddleware:
+    """Whatever escaped the routes: 500 with a JSON message, logged once without its data."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as exc:
+            log_unexpected(f"{scope.get('method')} {scope.get('path')}", exc)
+            if started:  # too late for an answer of our own: the connection is cut
+                raise _Logged() from None
+            response = JSONResponse(
+                {"detail": "internal error; the server log has the details"}, status_code=500
+            )
+            await response(scope, receive, send)
+
+
+class _Logged(Exception):
+    """An error already logged by CatchAllMiddleware (raised only to cut a started response)."""
 
 
 class BodyTooLarge(StarletteHTTPException):

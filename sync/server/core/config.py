@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     rate_per_s: float = 20.0
     rate_burst: int = 40
     enrolment_minutes: int = 30
+    # Failed enrolment attempts (wrong, used or expired codes) per client address within the
+    # window before /enroll answers 429: codes are 60 bits, but a flood must not cost the store.
+    enrol_max_failures: int = 10
+    enrol_failure_window_s: float = 900
     enrolment_max_minutes: int = 7 * 24 * 60
     # Device clocks: how far ahead of the server, or before enrolment, still counts as plausible,
     # and how far a later seq may lie before an earlier one (NTP corrections) before it is flagged.

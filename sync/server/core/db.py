@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,15 @@ from sqlalchemy import Engine, event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-__all__ = ["MIGRATIONS_DIR", "Database", "alembic_config", "make_engine", "run_migrations"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "Database",
+    "alembic_config",
+    "make_engine",
+    "private_dir",
+    "private_file",
+    "run_migrations",
+]
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +38,20 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with the pragmas the store relies on (SQLite) or a sane pool (PostgreSQL)."""
+    """An engine with the pragmas the store relies on (SQLite) or a sane pool (PostgreSQL).
+
+    A failing statement never logs or raises with its bound parameters (``hide_parameters``):
+    they may hold a citizen's phone number. A SQLite file and the directory made for it are the
+    owner's alone (0600 / 0700): they hold phone numbers and credential hashes.
+    """
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if memory:
             kwargs["poolclass"] = StaticPool  # one shared in-memory database
         else:
-            path = url.split("///", 1)[-1]
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, **kwargs)
+            private_file(Path(url.split("///", 1)[-1]))
+        engine = create_engine(url, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -52,7 +65,33 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
+
+
+def private_dir(path: Path) -> None:
+    """Make ``path`` (and missing parents) as a directory only its owner can enter (0700).
+
+    A directory that already exists keeps its mode: an operator may have chosen it.
+    """
+    if path.is_dir():
+        return
+    if not path.parent.exists():
+        private_dir(path.parent)
+    path.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(path, 0o700)  # mkdir's mode is cut by the umask
+
+
+def private_file(path: Path) -> None:
+    """Make sure ``path`` and SQLite's companions (-wal, -shm, -journal) are 0600 (owner only)."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)  # before SQLite makes it 0644
+    os.close(fd)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = Path(f"{path}{suffix}")
+        if companion.exists() and companion.stat().st_mode & 0o077:
+            os.chmod(companion, 0o600)
 
 
 def alembic_config(url: str) -> Config:

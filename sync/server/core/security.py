@@ -6,9 +6,12 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
+    "FailureLimiter",
     "RateLimiter",
     "hash_secret",
     "new_enrolment_code",
@@ -71,3 +74,50 @@ class RateLimiter:
                 b.tokens -= 1.0
                 return 0.0
             return (1.0 - b.tokens) / self.rate if self.rate > 0 else 60.0
+
+
+class FailureLimiter:
+    """At most ``limit`` failures per key (a client address) within ``window_s`` seconds.
+
+    ``wait(key)`` is 0.0 while the key may try, else the seconds until its oldest counted failure
+    expires; ``failed(key)`` counts one. Memory only: a restart forgets, keys expire on their own.
+    """
+
+    def __init__(
+        self, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        now = self._clock()
+        with self._lock:
+            times = self._failures.get(key)
+            if times is None:
+                return 0.0
+            self._drop_old(key, times, now)
+            if len(times) < self.limit:
+                return 0.0
+            return max(0.0, times[0] + self.window_s - now)
+
+    def failed(self, key: str) -> None:
+        now = self._clock()
+        with self._lock:
+            times = self._failures.setdefault(key, deque())
+            self._drop_old(key, times, now)
+            times.append(now)
+            self._failures[key] = times
+            if len(self._failures) > 100_000:  # a flood of addresses: forget the quiet ones
+                for k in [
+                    k for k, t in self._failures.items() if not t or t[-1] < now - self.window_s
+                ]:
+                    del self._failures[k]
+
+    def _drop_old(self, key: str, times: deque[float], now: float) -> None:
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        if not times:
+            self._failures.pop(key, None)

@@ -39,6 +39,7 @@ from sync.server.schemas import (
     TERMINAL_PATTERN,
     AnomalyOut,
     BoardCredentialIn,
+    BoardCredentialInfo,
     BoardCredentialOut,
     EnrolmentCodeIn,
     EnrolmentCodeOut,
@@ -281,6 +282,17 @@ def revoke_terminal(
     return out
 
 
+def _board_info(c: m.Credential) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "hall": c.hall,
+        "scope": f"hall {c.hall}" if c.hall else "every hall",
+        "label": c.label,
+        "created_at": c.created_at,
+        "revoked_at": c.revoked_at,
+    }
+
+
 @router.post(
     "/board-credentials",
     status_code=201,
@@ -288,12 +300,12 @@ def revoke_terminal(
     responses=responses(400, 401, 403, 404, 413, 422),
 )
 def create_board_credential(
-    body: BoardCredentialIn, who: OfficeDep, db: DbDep
+    body: BoardCredentialIn, who: OfficeDep, db: DbDep, clock: ClockDep
 ) -> BoardCredentialOut:
     """A token for a wall board: reads halls and aggregates, writes nothing.
 
-    Without ``hall`` it reads every hall; an office operator's board token is always limited
-    to one of its halls (its only hall when not named).
+    Without ``hall`` it reads every hall (the answer's ``scope`` says so); an office operator's
+    board token is always limited to one of its halls (its only hall when not named).
     """
     token = new_token()
     hall = body.hall
@@ -311,7 +323,11 @@ def create_board_credential(
         if hall and session.get(m.Hall, hall) is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no hall {hall}")
         cred = m.Credential(
-            kind="board", token_hash=hash_secret(token), hall=hall, label=body.label
+            kind="board",
+            token_hash=hash_secret(token),
+            hall=hall,
+            label=body.label,
+            created_at=clock(),
         )
         session.add(cred)
         session.flush()
@@ -324,8 +340,74 @@ def create_board_credential(
             {"kind": "board", "hall": hall, "label": body.label},
             hall=hall,
         )
-    log.info("board credential issued (hall %s, label %s)", hall or "any", body.label)
-    return BoardCredentialOut(token=token, hall=hall, label=body.label)
+        out = BoardCredentialOut(token=token, **_board_info(cred))
+    log.info("board credential %s issued (reads %s, label %s)", out.id, out.scope, body.label)
+    return out
+
+
+@router.get(
+    "/board-credentials",
+    response_model=list[BoardCredentialInfo],
+    responses=responses(401, 403, 422),
+)
+def list_board_credentials(
+    who: OfficeDep,
+    session: SessionDep,
+    include_revoked: bool = False,
+) -> list[BoardCredentialInfo]:
+    """The board credentials this caller may see (never a token), oldest first, with what each
+    reads: the admin sees all, an office those limited to its halls."""
+    stmt = select(m.Credential).where(m.Credential.kind == "board").order_by(col(m.Credential.id))
+    if not include_revoked:
+        stmt = stmt.where(col(m.Credential.revoked_at).is_(None))
+    mine = who.halls
+    return [
+        BoardCredentialInfo(**_board_info(c))
+        for c in session.exec(stmt)
+        if mine is None or c.hall in mine
+    ]
+
+
+@router.post(
+    "/board-credentials/{credential}/revoke",
+    response_model=BoardCredentialInfo,
+    responses=responses(401, 403, 404, 422),
+)
+def revoke_board_credential(
+    credential: Annotated[int, Path(ge=1, le=2**62)], who: OfficeDep, db: DbDep, clock: ClockDep
+) -> BoardCredentialInfo:
+    """End a board credential: its token answers 401 from now on (idempotent). An office may
+    end only its halls' board credentials; one that reads every hall only the admin."""
+    now = clock()
+    with db.write() as session:
+        c = session.get(m.Credential, credential)
+        if c is None or c.kind != "board":
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, detail=f"no board credential {credential}"
+            )
+        if c.hall is not None:
+            who.require_hall(c.hall)
+        elif who.halls is not None:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"board credential {credential} reads every hall: only the admin ends it",
+            )
+        if c.revoked_at is None:
+            c.revoked_at = now
+            session.add(c)
+            record_audit(
+                session,
+                who.actor,
+                "board_credential.revoke",
+                f"credential:{c.id}",
+                {"hall": c.hall, "label": c.label, "revoked_at": None},
+                {"hall": c.hall, "label": c.label, "revoked_at": now},
+                hall=c.hall,
+                at=now,
+            )
+        out = BoardCredentialInfo(**_board_info(c))
+    log.info("board credential %s revoked", credential)
+    return out
 
 
 @router.get("/anomalies", response_model=list[AnomalyOut], responses=responses(401, 403, 422))

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from sync.client import PUBLIC_RATINGS_PATH, PUBLIC_REVIEW_ANSWERS_PATH
@@ -66,6 +66,9 @@ PHONE_SCHEMA_PATTERN = f"^({PHONE_DIGITS})$"  # the page sends digits only
 class PhoneRatingBase(BaseModel):
     """What a citizen says about a window's service from their phone."""
 
+    # Strict types: "level": true is no 非常不满意, "level": "5" no level at all (422).
+    model_config = ConfigDict(strict=True)
+
     window: str = Field(
         pattern=CODE_PATTERN, description="the window code on the QR code, e.g. A01"
     )
@@ -84,8 +87,9 @@ class PhoneRatingBase(BaseModel):
 
 
 class PhoneRatingCreate(PhoneRatingBase):
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        strict=True,
+        json_schema_extra={
             "examples": [
                 {"window": "A01", "level": 5},
                 {
@@ -96,8 +100,8 @@ class PhoneRatingCreate(PhoneRatingBase):
                     "client_id": "3f9c2a7d61e04b8a",
                 },
             ]
-        }
-    }
+        },
+    )
 
     hall: str | None = Field(
         default=None,

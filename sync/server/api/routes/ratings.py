@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from sync.server.api.deps import ClockDep, DbDep, SettingsDep, TerminalDep
-from sync.server.api.errors import responses
+from sync.server.api.errors import describe_error, responses
 from sync.server.ingest import WrongTerminal, ingest_batch
 from sync.server.schemas import BatchIn, BatchOut
 
@@ -45,11 +45,14 @@ def push_batch(
         except WrongTerminal as e:
             log.warning("terminal %s: batch refused: %s", who.terminal.id, e)
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(e)) from None
-        except IntegrityError:
+        except IntegrityError as e:
             # An id already stored under another seq or terminal (or stored by a concurrent
             # batch): the careful second attempt looks every id up and answers conflict.
             if attempt == 2:
-                log.exception("terminal %s: batch conflicts twice", who.terminal.id)
+                # Described, never printed: PostgreSQL's DETAIL quotes the row (a phone number).
+                log.error(
+                    "terminal %s: batch conflicts twice: %s", who.terminal.id, describe_error(e)
+                )
                 raise HTTPException(
                     status.HTTP_409_CONFLICT, detail="conflicting concurrent batch; retry"
                 ) from None
