@@ -773,8 +773,10 @@ class OfficeClient(AdminClient):
         summary: str,
         verified_by: str,
         reference: str = "",
+        section: str | None = None,
     ) -> dict[str, Any]:
-        body = {
+        """``section``: the unit's section it was found in (ranked first among the hardest)."""
+        body: dict[str, Any] = {
             "hall": hall,
             "unit": unit,
             "day": day.isoformat(),
@@ -782,6 +784,8 @@ class OfficeClient(AdminClient):
             "verified_by": verified_by,
             "reference": reference,
         }
+        if section:
+            body["section"] = section
         return self._obj("POST", "/misconduct", json=body)
 
     def void_misconduct(self, misconduct: int, reason: str) -> dict[str, Any]:

@@ -21,13 +21,16 @@ def cmd_add(args: argparse.Namespace) -> int:
             args.summary,
             args.verified_by,
             args.reference or "",
+            section=args.section,
         )
     if args.json:
         emit(row)
         return 0
+    where = f" (section {row['section']})" if row.get("section") else ""
     print(
-        f"misconduct {row['id']} recorded for {row['unit']} ({row['day']}): the unit goes on "
-        f"the black list of {row['quarter']} whatever its score"
+        f"misconduct {row['id']} recorded for {row['unit']}{where} ({row['day']}): the unit "
+        f"goes on the black list of {row['quarter']} whatever its score"
+        + (", the section first among the hardest" if where else "")
     )
     return 0
 
@@ -67,6 +70,9 @@ def register(commands: Commands) -> None:
     c = group.add("add", cmd_add, "record a verified misconduct: black list regardless")
     add_hall(c)
     c.add_argument("--unit", required=True)
+    c.add_argument(
+        "--section", help="the unit's section (科室) it was found in: first among the hardest"
+    )
     c.add_argument("--day", type=day, default="today", help="when it happened (default today)")
     c.add_argument("--summary", required=True, help="what was verified")
     c.add_argument("--verified-by", required=True, help="who verified it")

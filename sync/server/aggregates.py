@@ -85,8 +85,8 @@ def build_aggregates(session: Session, hall: m.Hall, quarter: str, now: datetime
         "misconduct_records": misconduct,
         "appealed": appealed_counts(session, hall.code, quarter),
         "review": review_for_aggregates(session, hall.code, quarter),
-        # Verified misconduct of a section arrives with the office's misconduct records.
-        "section_misconduct": [],
+        # A misconduct record that names a section puts that section first (board.hardest).
+        "section_misconduct": sorted({x["section"] for x in misconduct if x["section"]}),
         "prior_mean": prior_mean(session, hall.code, str(Quarter.parse(quarter).previous())),
     }
 

@@ -142,9 +142,16 @@ def record_misconduct(
     by: str,
     now: datetime,
     reference: str = "",
+    section: str | None = None,
 ) -> m.Misconduct:
     h = get_hall(session, hall)
     _check_unit(session, hall, unit)
+    if section is not None:
+        found = session.get(m.Section, (hall, section))
+        if found is None:
+            raise Invalid(f"hall {hall} has no section {section}")
+        if found.unit != unit:
+            raise Invalid(f"section {section} belongs to unit {found.unit}, not to {unit}")
     _check_day(h, day, now)
     if not summary.strip():
         raise Invalid("a misconduct needs a summary of what was verified")
@@ -156,6 +163,7 @@ def record_misconduct(
         hall=hall,
         quarter=quarter,
         unit=unit,
+        section=section,
         day=day,
         summary=summary.strip(),
         reference=reference.strip(),
@@ -238,6 +246,7 @@ def aggregate_misconduct(session: Session, hall: str, quarter: str) -> list[dict
     return [
         {
             "unit": x.unit,
+            "section": x.section,
             "day": x.day.isoformat(),
             "summary": x.summary,
             "reference": x.reference,

@@ -555,6 +555,9 @@ class Misconduct(SQLModel, table=True):
     hall: str = Field(max_length=CODE, foreign_key="hall.code")
     quarter: str = Field(max_length=8)
     unit: str = Field(max_length=CODE)
+    # The section (科室) it was found in, when known: that section is then placed first on the
+    # hardest-sections list (board.hardest), besides the unit's place on the black list.
+    section: str | None = Field(default=None, max_length=CODE)
     day: date
     summary: str = Field(max_length=1000)
     reference: str = Field(default="", max_length=200)  # e.g. the complaint's number

@@ -424,6 +424,7 @@ class _Inspection(BaseModel):
 
 class _MisconductRecord(BaseModel):
     unit: str
+    section: str | None = None
     day: date
     summary: str
     reference: str
@@ -811,6 +812,11 @@ class VoidIn(BaseModel):
 class MisconductIn(BaseModel):
     hall: str = Field(pattern=CODE_PATTERN)
     unit: str = Field(pattern=CODE_PATTERN)
+    section: str | None = Field(
+        default=None,
+        pattern=CODE_PATTERN,
+        description="the unit's section (科室) it was found in: ranked first among the hardest",
+    )
     day: date
     summary: str = Field(min_length=1, max_length=1000)
     reference: str = Field(default="", max_length=200, description="e.g. the complaint's number")
@@ -822,6 +828,7 @@ class MisconductOut(BaseModel):
     hall: str
     quarter: str
     unit: str
+    section: str | None = None
     day: date
     summary: str
     reference: str

@@ -507,3 +507,46 @@ def test_a_store_from_before_the_office_records_upgrades_in_place(
             assert [i["code"] for i in o.inspection_items("TL")][:2] == ["late", "early_leave"]
             assert o.cases() == []
             assert o.file_appeal("r1", "系统故障")["status"] == "pending"
+
+
+def test_a_misconduct_found_in_a_section_puts_it_first_among_the_hardest(
+    hall: StoreDriver, clock: Clock, office: OfficeClient, client: TestClient
+) -> None:
+    from board.hardest import compute_hardest_sections
+
+    # The quarter's review says the land registry counter is hard; the tax office is fine.
+    review = client.post(
+        "/api/v1/admin/reviews", json={"hall": "TL", "quarter": "2026Q3"}, headers=hall.admin
+    ).json()
+    codes = client.post(
+        f"/api/v1/admin/reviews/{review['id']}/blank-invitations",
+        json={"count": 3},
+        headers=hall.admin,
+    ).json()["invitations"]
+    for inv in codes:
+        answers = [{"section": "BDC01", "problems": ["tui"]}, {"section": "SWJ02", "problems": []}]
+        r = client.post(
+            "/api/v1/public/review-answers", json={"code": inv["code"], "answers": answers}
+        )
+        assert r.status_code == 201, r.text
+    with pytest.raises(ApiError) as e:  # a section of another unit
+        office.record_misconduct(
+            "TL", "SWJ", date(2026, 9, 3), "收受财物", "区纪委监委驻厅纪检组", section="BDC01"
+        )
+    assert e.value.status == 422 and "belongs to unit BDC" in e.value.detail
+    row = office.record_misconduct(
+        "TL", "SWJ", date(2026, 9, 3), "窗口人员收受办事群众财物", "区纪委监委驻厅纪检组",
+        "投诉 0903-01", section="SWJ02",
+    )  # fmt: skip
+    assert row["section"] == "SWJ02"
+    agg = hall.aggregates("TL", "2026Q3").json()
+    assert agg["misconduct"] == ["SWJ"] and agg["section_misconduct"] == ["SWJ02"]
+    ranking = compute_hardest_sections(agg)
+    assert ranking is not None
+    assert [(e.rank, e.code) for e in ranking.hardest] == [(1, "SWJ02"), (2, "BDC01")]
+    assert ranking.hardest[0].misconduct  # whatever the review said of it
+    office.void_misconduct(row["id"], "录入错误")
+    agg = hall.aggregates("TL", "2026Q3").json()
+    assert agg["section_misconduct"] == []
+    ranking = compute_hardest_sections(agg)
+    assert ranking is not None and [e.code for e in ranking.hardest] == ["BDC01"]

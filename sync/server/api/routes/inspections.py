@@ -210,6 +210,7 @@ def create_misconduct(
             session,
             hall=body.hall,
             unit=body.unit,
+            section=body.section,
             day=body.day,
             summary=body.summary,
             reference=body.reference,
