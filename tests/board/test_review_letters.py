@@ -143,6 +143,14 @@ def test_letters_codes_paper_and_phone_each_code_once(
         more.mkdir()
         assert decode_qr_codes(blank, more) == [i["url"] for i in made["invitations"]]
         assert third not in {i["code"] for i in made["invitations"]}
+
+        code, listed = run(capsys, "review", "list", "--hall", "TL")
+        assert [r["id"] for r in listed] == [review["id"]]
+        assert listed[0]["invitations"]["sent"] == 5
+        code, closed = run(capsys, "review", "close", rid)
+        assert code == 0 and closed["closed_at"]
+        r = httpx.post(public, json={"code": third, "answers": answers})
+        assert r.status_code == 403  # closed: the unanswered letters no longer count
     finally:
         srv.stop()
     assert srv.admin_token not in srv.log_text()
