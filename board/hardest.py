@@ -39,7 +39,10 @@ Rules
    ``escalate_leader_after`` [3] in a row → 免去分管领导 (the supervising leader is removed).
    Streaks count consecutive calendar quarters ending with this one, from ``history``
    (``QuarterOutcome``'s ``section_top3``); a quarter missing from the history breaks a streak.
-9. **Explanations.** Every section listed gets sentences: its evidence, the arithmetic, the rule
+9. **Naming.** The hall's ``naming`` setting [named]: in ``anonymous`` mode (匿名) a listed
+   section is shown by its unit's window category only (``label``), never by the section's or
+   the unit's name, as the black list does; ``named`` shows ``section · unit``.
+10. **Explanations.** Every section listed gets sentences: its evidence, the arithmetic, the rule
    that placed it and its consequences; ``rules`` gives these rules in words for the board.
 """
 
@@ -123,6 +126,7 @@ class SectionEntry:
     name: str
     unit: str
     unit_name: str
+    label: str  # what the wall shows: "section · unit", or the window category when anonymous
     answers: int  # R: review answers about it
     with_problems: int  # P: of them, naming a problem
     ratings: int  # N: scored ratings that named it
@@ -150,6 +154,7 @@ class SectionRanking:
     hardest: list[SectionEntry]  # the top hardest_count, by rank
     others: list[SectionEntry]  # every other section with any evidence, hardest first
     rules: list[str]
+    anonymous: bool = False  # rule 9: labels name the window category only
 
     @property
     def top3(self) -> frozenset[str]:
@@ -166,6 +171,7 @@ class _Calc:
     name: str
     unit: str
     unit_name: str
+    category_name: str = ""
     answers: int = 0
     with_problems: int = 0
     ratings: int = 0
@@ -207,8 +213,10 @@ def compute_hardest_sections(
     # Rule 8: streaks from the earlier quarters.
     past = {o.quarter: o for o in history}
     ranks = {c.code: i for i, c in enumerate(on_list, start=1)}
+    naming = str(mapping(aggregates, "settings").get("naming") or "named").strip().lower()
+    anonymous = naming in ("anonymous", "匿名")
     entries = [
-        _entry(c, ranks.get(c.code), s, quarter, past, reason_names, reason_order)
+        _entry(c, ranks.get(c.code), s, quarter, past, reason_names, reason_order, anonymous)
         for c in on_list + others
     ]
     review_info = (
@@ -221,6 +229,7 @@ def compute_hardest_sections(
         hardest=entries[: len(on_list)],
         others=entries[len(on_list) :],
         rules=_rules(s),
+        anonymous=anonymous,
     )
 
 
@@ -234,11 +243,24 @@ def _taking_part(
     units = {
         str(u.get("code")): str(u.get("name") or u.get("code")) for u in rows(aggregates, "units")
     }
+    categories = {
+        str(c.get("code")): str(c.get("name") or "") for c in rows(aggregates, "categories")
+    }
+    unit_category = {
+        str(u.get("code")): categories.get(str(u.get("category") or ""), "")
+        for u in rows(aggregates, "units")
+    }
     calcs: dict[str, _Calc] = {}
     for row in sections:
         code = str(row.get("code"))
         unit = str(row.get("unit") or "")
-        calcs[code] = _Calc(code, str(row.get("name") or code), unit, units.get(unit, unit))
+        calcs[code] = _Calc(
+            code,
+            str(row.get("name") or code),
+            unit,
+            units.get(unit, unit),
+            unit_category.get(unit, ""),
+        )
     taking_part = set(calcs)
     if review is not None:
         listed = review.get("sections")
@@ -330,6 +352,7 @@ def _entry(
     past: Mapping[str, QuarterOutcome],
     reason_names: Mapping[str, str],
     reason_order: Mapping[str, int],
+    anonymous: bool = False,
 ) -> SectionEntry:
     problems = sorted(
         ((code, reason_names.get(code, code), n) for code, n in c.problems.items() if n > 0),
@@ -353,6 +376,7 @@ def _entry(
         name=c.name,
         unit=c.unit,
         unit_name=c.unit_name,
+        label=(c.category_name or "未分类窗口") if anonymous else f"{c.name} · {c.unit_name}",
         answers=c.answers,
         with_problems=c.with_problems,
         ratings=c.ratings,

@@ -357,9 +357,8 @@ class BoardWindow(QMainWindow):
         place = f"最难办事第 {entry.rank} 名" if entry.rank else "未进入前列"
         # Its own lines, then the two rules a reader needs: how hardness is made, what follows.
         rules = [ranking.rules[1], ranking.rules[4]]
-        self.explanation.show_lines(
-            f"{entry.unit_name} {entry.name} · {place}", [*entry.explanation, *rules]
-        )
+        title = entry.label if ranking.anonymous else f"{entry.unit_name} {entry.name}"
+        self.explanation.show_lines(f"{title} · {place}", [*entry.explanation, *rules])
 
     def _resume_rotation(self) -> None:
         if self.data is not None:

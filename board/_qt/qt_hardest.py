@@ -135,7 +135,7 @@ class SectionCard(QFrame):
         super().__init__()
         self.entry = entry
         row, col, line1, line2 = _card_layout(self, entry.rank or 0)
-        self.name_label = FitLabel(f"{entry.name} · {entry.unit_name}", 44, 32, bold=True)
+        self.name_label = FitLabel(entry.label, 44, 32, bold=True)
         self.name_label.setStyleSheet(f"color: {INK};")
         line1.addWidget(self.name_label, 1)
         evidence = f"评议 {entry.with_problems}/{entry.answers}"

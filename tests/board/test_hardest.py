@@ -43,6 +43,7 @@ def aggregates(
     return {
         "quarter": quarter,
         "settings": {},
+        "categories": [{"code": "X", "name": "无差别综合窗口"}],
         "units": [{"code": u, "name": f"单位{u}", "category": "X"} for _, u in SECTIONS.values()],
         "sections": [{"code": c, "name": n, "unit": u} for c, (n, u) in SECTIONS.items()],
         "reasons": [{"code": "H01", "name": "等候时间太长", "description": ""}],
@@ -184,3 +185,15 @@ def test_settings_come_from_the_roster() -> None:
     assert [e.code for e in r.hardest] == ["A", "C"]
     assert r.hardest[0].hardness == pytest.approx(8 / 15)
     assert HardestSettings.from_mapping({"w_review": "x", "min_answers": "-2"}) == HardestSettings()
+
+
+def test_anonymous_naming_shows_the_window_category_only() -> None:
+    named = compute_hardest_sections(CASE)
+    assert named is not None and not named.anonymous
+    assert named.hardest[0].label == "登记受理科 · 单位BDC"
+    r = compute_hardest_sections({**CASE, "settings": {"naming": "匿名"}})
+    assert r is not None and r.anonymous
+    assert {e.label for e in r.hardest} == {"无差别综合窗口"}
+    assert [e.code for e in r.hardest] == [e.code for e in named.hardest]  # same places
+    for e in r.hardest:
+        assert not any(e.name in line or e.unit_name in line for line in e.explanation)
