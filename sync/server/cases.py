@@ -21,8 +21,9 @@ caller may see it (the office and that unit's operators), and it is never logged
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -114,9 +115,15 @@ def rating_day(hall: m.Hall, r: dict[str, Any]) -> date:
     return local_day(hall, r["received_at"])
 
 
-def _case_row(hall: m.Hall, r: dict[str, Any]) -> dict[str, Any]:
+Deadlines = Callable[[date, bool], tuple[date | None, date | None, str | None]]
+
+
+def _case_row(hall: m.Hall, r: dict[str, Any], due: Deadlines | None = None) -> dict[str, Any]:
     day = rating_day(hall, r)
-    callback, rectify, problem = deadlines(hall, day, bool(r.get("phone")))
+    has_phone = bool(r.get("phone"))
+    callback, rectify, problem = (
+        due(day, has_phone) if due is not None else deadlines(hall, day, has_phone)
+    )
     return {
         "rating": r["id"],
         "hall": hall.code,
@@ -138,7 +145,14 @@ def _case_row(hall: m.Hall, r: dict[str, Any]) -> dict[str, Any]:
 
 def open_cases(session: Session, hall: m.Hall, rows: Iterable[dict[str, Any]]) -> int:
     """Open a case for every scored 差评 among freshly stored rating rows (ingest's)."""
-    cases = [_case_row(hall, r) for r in rows if r["level"] <= 2 and not r["flagged"]]
+
+    # A batch's 差评 fall on a few days: the hall's rules and working-day calendar (~2 ms a
+    # call) are worked out once per day and phone, not once per rating.
+    @functools.cache
+    def due(day: date, has_phone: bool) -> tuple[date | None, date | None, str | None]:
+        return deadlines(hall, day, has_phone)
+
+    cases = [_case_row(hall, r, due) for r in rows if r["level"] <= 2 and not r["flagged"]]
     if cases:
         session.execute(insert(m.Case.__table__), cases)  # type: ignore[attr-defined]
         problems = sum(1 for c in cases if c["deadline_problem"])
