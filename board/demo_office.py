@@ -75,7 +75,7 @@ def fill_office(url: str, token: str, roster: Roster, now: datetime, rng: random
     zone = roster.zone
     today = now.astimezone(zone).date()
     hall = roster.hall.code
-    cal = WorkCalendar.of(roster.closures)
+    cal = WorkCalendar.of(roster.closures, roster.holidays, roster.workdays)
     this = Quarter.at(now, zone)
     with OfficeClient(url, token, timeout=60) as office:
         n = _inspections(office, roster, this.previous().first_day, today, rng)

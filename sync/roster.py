@@ -5,7 +5,7 @@ An office edits it in Excel as one table with the columns
     kind, code, name, parent, detail, note
 
 one row per thing (``kind`` is hall / hours / setting / category / unit / section / window /
-staff / reason / item / closed). What ``parent``, ``detail`` and ``note`` mean depends on the kind:
+staff / reason / item / closed / holiday / workday). What ``parent``, ``detail`` and ``note`` mean depends on the kind:
 
 =========  ==============  ===================  ==================================  ===========
 kind       code            name                 parent / detail                     note
@@ -21,6 +21,8 @@ staff      工号            name                 unit code / window codes ``A01
 reason     reason code     short text           - / plain-language line             -
 item       item code       what happened        dimension / default points ``-2``   -
 closed     ``2026-11-16``  why (e.g. 搬迁)      -                                   -
+holiday    ``2027-01-01``  which (e.g. 元旦)    -                                   -
+workday    ``2027-02-07``  why (e.g. 春节调休)  -                                   -
 =========  ==============  ===================  ==================================  ===========
 
 A **section** (科室) is an office of a unit behind the counters (不动产登记中心, 企业注册科 …);
@@ -33,7 +35,11 @@ the staff member on duty, else of the window, when the roster names one.
 服务行为 …): the dimension is ``image`` / ``behaviour`` / ``discipline`` (or 服务形象 / 服务行为 /
 工作纪律), the points a deduction (negative) or a bonus (positive) an inspector may change per
 record. ``closed`` rows are days the hall is shut although the national calendar says work; the
-差评 follow-up deadlines skip them (``sync.workdays``).
+差评 follow-up deadlines skip them (``sync.workdays``). ``holiday`` and ``workday`` rows carry the
+State Council's holiday arrangement (放假安排) for a year the installed ``chinesecalendar`` does
+not know yet: the statutory days off, and the weekend days worked in exchange (调休). Once a
+roster names any such day in a year, that year's calendar is weekends plus those rows; they also
+override the package where both speak.
 
 ``parse_roster`` reads CSV (UTF-8, with or without BOM, as Excel saves it) or XLSX (first sheet)
 and refuses the whole file if any row is bad, naming the line, the column and why.
@@ -96,6 +102,8 @@ KINDS = (
     "reason",
     "item",
     "closed",
+    "holiday",
+    "workday",
 )
 # The setting naming the categories whose windows are combined (无差别综合窗口), ``;``-separated.
 COMBINED_CATEGORIES = "combined_categories"
@@ -215,6 +223,9 @@ class Roster:
     settings: dict[str, str] = field(default_factory=dict)
     items: dict[str, InspectionItem] = field(default_factory=dict)
     closures: dict[date, str] = field(default_factory=dict)  # day -> why the hall is shut
+    # The official arrangement for years the calendar package lacks: day -> what it is.
+    holidays: dict[date, str] = field(default_factory=dict)
+    workdays: dict[date, str] = field(default_factory=dict)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -302,6 +313,8 @@ class Roster:
             "settings": dict(self.settings),
             "items": [asdict(i) for i in self.items.values()],
             "closures": {d.isoformat(): why for d, why in sorted(self.closures.items())},
+            "holidays": {d.isoformat(): why for d, why in sorted(self.holidays.items())},
+            "workdays": {d.isoformat(): why for d, why in sorted(self.workdays.items())},
         }
 
     @classmethod
@@ -321,6 +334,8 @@ class Roster:
             settings=dict(d.get("settings", {})),
             items={i["code"]: InspectionItem(**i) for i in d.get("items", [])},
             closures={date.fromisoformat(k): v for k, v in d.get("closures", {}).items()},
+            holidays={date.fromisoformat(k): v for k, v in d.get("holidays", {}).items()},
+            workdays={date.fromisoformat(k): v for k, v in d.get("workdays", {}).items()},
         )
 
     def to_csv(self) -> str:
@@ -359,6 +374,10 @@ class Roster:
             row("item", i.code, i.name, i.dimension, f"{i.points:g}", "")
         for day, why in sorted(self.closures.items()):
             row("closed", day.isoformat(), why, "", "", "")
+        for day, why in sorted(self.holidays.items()):
+            row("holiday", day.isoformat(), why, "", "", "")
+        for day, why in sorted(self.workdays.items()):
+            row("workday", day.isoformat(), why, "", "", "")
         return out.getvalue()
 
     def to_xlsx(self) -> bytes:
@@ -580,8 +599,8 @@ class _RosterBuilder:
             r.reasons[code] = Reason(code, name, detail)
         elif kind == "item":
             self._item(line, code, name, parent, detail)
-        elif kind == "closed":
-            self._closed(line, code, name)
+        elif kind in ("closed", "holiday", "workday"):
+            self._day(line, kind, code, name)
 
     def _item(self, line: int, code: str, name: str, parent: str, detail: str) -> None:
         dim = dimension_of(parent)
@@ -602,14 +621,20 @@ class _RosterBuilder:
             return
         self.r.items[code] = InspectionItem(code, name, dim, points)
 
-    def _closed(self, line: int, code: str, name: str) -> None:
+    def _day(self, line: int, kind: str, code: str, name: str) -> None:
+        """A ``closed``, ``holiday`` or ``workday`` row: one date, and what it is."""
         try:
             # Excel turns a typed date into a date cell: "2026-11-16 00:00:00" when read.
             day = date.fromisoformat(code.split(" ")[0].split("T")[0])
         except ValueError:
-            self.bad(line, "code", f"a closed day is a date like 2026-11-16, got {code!r}")
+            self.bad(line, "code", f"a {kind} day is a date like 2026-11-16, got {code!r}")
             return
-        self.r.closures[day] = name
+        days = {"closed": self.r.closures, "holiday": self.r.holidays, "workday": self.r.workdays}
+        other = "workday" if kind == "holiday" else "holiday" if kind == "workday" else None
+        if other is not None and day in days[other]:
+            self.bad(line, "code", f"{day} is both a holiday and a make-up workday")
+            return
+        days[kind][day] = name
 
     def _hall(self, line: int, code: str, name: str, detail: str) -> None:
         if self.hall is not None:

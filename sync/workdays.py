@@ -5,9 +5,13 @@ The 好差评 rules set follow-up deadlines in working days (call back within 1,
 Friday, less the statutory holidays, plus the adjusted make-up working days, 调休) on which the
 hall is not closed (the roster's ``closed`` rows: a move, a power cut, a local holiday).
 
-The package knows the years the State Council has published. A date outside them is an error
-(``CalendarError``, naming the year and the package's range), never a guess from weekends alone:
-a deadline that silently skips a holiday would be wrong by a week.
+The package knows the years the State Council had published when it was released. For a later
+year the office enters the published arrangement (放假安排) as roster rows: ``holiday`` (a
+statutory day off) and ``workday`` (a weekend day worked in exchange, 调休). A year the roster
+names any such day in is weekends plus those rows; the rows also win over the package where both
+speak. A date in a year neither knows is an error (``CalendarError``, naming the year, the
+package's range and both ways out), never a guess from weekends alone: a deadline that silently
+skips a holiday would be wrong by a week.
 
 A deadline of *n* working days from a day is the *n*-th working day after that day: the day a
 rating arrives does not count, whatever its hour, and a rating on a Saturday is due on the first
@@ -39,6 +43,10 @@ def calendar_years() -> tuple[int, int]:
     return min(years), max(years)
 
 
+def _days(days: Iterable[date | str]) -> frozenset[date]:
+    return frozenset(d if isinstance(d, date) else date.fromisoformat(d) for d in days)
+
+
 def _package_version() -> str:
     try:
         return version("chinesecalendar")
@@ -48,28 +56,46 @@ def _package_version() -> str:
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """China's working days less the hall's ``closures``."""
+    """China's working days (the package, or the roster's ``holidays``/``workdays``) less the
+    hall's ``closures``."""
 
     closures: frozenset[date] = frozenset()
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
 
     @classmethod
-    def of(cls, closures: Iterable[date | str] = ()) -> WorkCalendar:
-        """A calendar with closure days given as dates or ISO strings."""
-        days = frozenset(d if isinstance(d, date) else date.fromisoformat(d) for d in closures)
-        return cls(days)
+    def of(
+        cls,
+        closures: Iterable[date | str] = (),
+        holidays: Iterable[date | str] = (),
+        workdays: Iterable[date | str] = (),
+    ) -> WorkCalendar:
+        """A calendar from the roster's days, given as dates or ISO strings."""
+        return cls(_days(closures), _days(holidays), _days(workdays))
+
+    def _roster_years(self) -> set[int]:
+        return {d.year for d in self.holidays | self.workdays}
 
     def is_working_day(self, day: date) -> bool:
         """Whether the hall works on ``day``; raises ``CalendarError`` outside the known years."""
+        if day in self.closures:
+            return False
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
         try:
-            official = chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
+            if day.year in self._roster_years():
+                return day.weekday() < 5
             first, last = calendar_years()
             raise CalendarError(
                 f"no working-day calendar for {day.year}: chinesecalendar {_package_version()} "
-                f"knows {first}–{last}; update it (pip install -U chinesecalendar) once the "
-                f"State Council has published {day.year}'s holidays"
+                f"knows {first}–{last}. Once the State Council has published {day.year}'s "
+                f"holidays, enter them in the roster as holiday and workday (调休) rows, or "
+                f"update the package (pip install -U chinesecalendar)"
             ) from None
-        return official and day not in self.closures
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (``start`` itself never counts); n >= 1."""

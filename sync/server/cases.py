@@ -82,7 +82,7 @@ class FollowUpRules:
 
 
 def calendar_of(hall: m.Hall) -> WorkCalendar:
-    return WorkCalendar.of(hall.closures)
+    return WorkCalendar.of(hall.closures, hall.holidays, hall.workdays)
 
 
 def local_day(hall: m.Hall, at: datetime) -> date:

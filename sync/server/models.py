@@ -94,6 +94,13 @@ class Hall(SQLModel, table=True):
     closures: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # The official arrangement for years chinesecalendar lacks (roster ``holiday``/``workday``).
+    holidays: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    workdays: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     # Bumped by every change the board can see other than a stored rating (roster imported,
     # rating released); with the rollups' sums it makes the aggregates' ETag.
     data_version: int = 0

@@ -44,6 +44,8 @@ def apply_roster(session: Session, roster: Roster) -> dict[str, Any]:
     }
     hall.settings = dict(roster.settings)
     hall.closures = {d.isoformat(): why for d, why in sorted(roster.closures.items())}
+    hall.holidays = {d.isoformat(): why for d, why in sorted(roster.holidays.items())}
+    hall.workdays = {d.isoformat(): why for d, why in sorted(roster.workdays.items())}
     hall.data_version += 1
     hall.updated_at = utcnow()
     session.add(hall)
@@ -91,6 +93,8 @@ def apply_roster(session: Session, roster: Roster) -> dict[str, Any]:
             "removed": len(gone),
         }
     summary["closures"] = len(roster.closures)
+    summary["holidays"] = len(roster.holidays)
+    summary["workdays"] = len(roster.workdays)
     session.flush()
     return summary
 
@@ -118,5 +122,7 @@ def load_roster(session: Session, hall_code: str) -> Roster | None:
             "settings": dict(hall.settings),
             "items": rows(m.InspectionItem),
             "closures": dict(hall.closures),
+            "holidays": dict(hall.holidays),
+            "workdays": dict(hall.workdays),
         }
     )

@@ -238,6 +238,12 @@ class RosterOut(BaseModel):
     settings: dict[str, str]
     items: list[_Item] = Field(default=[], description="what inspectors record (not a window's)")
     closures: dict[str, str] = Field(default={}, description="closed days (not a window's)")
+    holidays: dict[str, str] = Field(
+        default={}, description="statutory days off the roster adds (years chinesecalendar lacks)"
+    )
+    workdays: dict[str, str] = Field(
+        default={}, description="make-up working days (调休) the roster adds"
+    )
 
 
 class _KindSummary(BaseModel):
@@ -260,6 +266,8 @@ class RosterImportOut(BaseModel):
     reasons: _KindSummary
     items: _KindSummary = Field(description="inspection items (what an inspector can record)")
     closures: int = Field(description="days the hall is closed, from the roster's closed rows")
+    holidays: int = Field(default=0, description="holiday rows (the official arrangement)")
+    workdays: int = Field(default=0, description="make-up workday rows (调休)")
 
 
 # ---------------------------------------------------------------- terminals, credentials

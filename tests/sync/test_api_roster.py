@@ -108,6 +108,28 @@ def test_inspection_items_and_closed_days_are_checked(
     assert s["closures"] == 2
 
 
+def test_holiday_and_workday_rows_are_checked_and_read_back(
+    hall: StoreDriver, demo_roster_path: Path
+) -> None:
+    lines = demo_text(demo_roster_path).splitlines()
+    n = len(lines)
+    bad = "\n".join(lines) + (
+        "\nholiday,2027-02-30,春节,,,"  # no such date
+        "\nholiday,2027-02-06,春节,,,"
+        "\nworkday,2027-02-06,春节调休,,,\n"  # the same day both ways
+    )
+    r = hall.import_roster(bad.encode(), "days.csv")
+    assert r.status_code == 422
+    problems = {(p["line"], p["column"]) for p in r.json()["problems"]}
+    assert problems == {(n + 1, "code"), (n + 3, "code")}
+    ok = "\n".join(lines) + "\nholiday,2027-01-01,元旦,,,\nworkday,2027-01-03,元旦调休,,,\n"
+    s = hall.import_roster(ok.encode(), "days.csv").json()
+    assert (s["holidays"], s["workdays"]) == (1, 1)
+    back = hall.client.get(f"{API}/admin/halls/TL/roster", headers=hall.admin).json()
+    assert back["holidays"] == {"2027-01-01": "元旦"}
+    assert back["workdays"] == {"2027-01-03": "元旦调休"}
+
+
 def test_garbage_files_are_422_never_500(hall: StoreDriver) -> None:
     for data, name in [
         (b"", "empty.csv"),

@@ -550,3 +550,23 @@ def test_a_misconduct_found_in_a_section_puts_it_first_among_the_hardest(
     assert agg["section_misconduct"] == []
     ranking = compute_hardest_sections(agg)
     assert ranking is not None and [e.code for e in ranking.hardest] == ["BDC01"]
+
+
+def test_holiday_rows_in_the_roster_give_deadlines_in_a_year_the_package_lacks(
+    hall: StoreDriver, a01: Enrolled, clock: Clock, office: OfficeClient, demo_roster_path: Path
+) -> None:
+    # The office enters the next year's arrangement as roster rows (a test hall's rows: New
+    # Year's Day Fri 1 January 2027 off, Sunday 3 January worked in exchange).
+    extra = "holiday,2027-01-01,元旦,,,\nworkday,2027-01-03,元旦调休,,,\n"
+    text = demo_roster_path.read_text(encoding="utf-8-sig").rstrip("\n") + "\n" + extra
+    r = hall.import_roster(text.encode())
+    assert r.status_code == 200, r.text
+    assert (r.json()["holidays"], r.json()["workdays"]) == (1, 1)
+    clock.now = datetime(2026, 12, 25, 15, 0, tzinfo=SH)  # a Friday
+    a01.chain.clock = clock.now - timedelta(minutes=5)
+    rate(hall, a01, clock, {"level": 1, "reasons": ("tui",), "phone": PHONE})
+    (c,) = office.cases()
+    assert c["callback_due"] == "2026-12-29"  # Mon 28 is the demo hall's closure day
+    # 15 working days: Dec 29, 30, 31, Jan 3 (make-up Sunday), 4-8, 11-15, 18 (Jan 1 off).
+    assert c["rectify_due"] == "2027-01-18"
+    assert c["deadline_problem"] is None

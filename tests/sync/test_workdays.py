@@ -73,3 +73,32 @@ def test_a_year_the_package_does_not_know_is_an_error_naming_it() -> None:
     assert "chinesecalendar" in str(e.value)
     with pytest.raises(CalendarError, match="1990"):
         CHINA.is_working_day(date(1990, 5, 2))
+
+
+# A year the package lacks, entered by the office from the State Council's notice as roster rows.
+# The rows below are a test hall's own (not a claim about the real 2027 notice): New Year's Day
+# Friday 1 January off, and Sunday 3 January worked in exchange (调休).
+ROSTER_2027 = WorkCalendar.of(holidays=["2027-01-01"], workdays=["2027-01-03"])
+
+
+def test_the_rosters_holiday_rows_give_a_year_the_package_does_not_know() -> None:
+    # Thu 31 Dec 2026 (the package's year): Fri 1 Jan is the holiday, Sat 2 a weekend, Sun 3
+    # the make-up working day.
+    assert ROSTER_2027.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 3)
+    # 15 working days: Jan 3, 4-8, 11-15, 18-21.
+    assert ROSTER_2027.add_working_days(date(2026, 12, 31), 15) == date(2027, 1, 21)
+    assert not ROSTER_2027.is_working_day(date(2027, 1, 9))  # a plain Saturday of that year
+    # A year neither the package nor the roster speaks for is still an error that says both ways
+    # out.
+    with pytest.raises(CalendarError, match="2028") as e:
+        ROSTER_2027.is_working_day(date(2028, 3, 1))
+    assert "holiday and workday" in str(e.value) and "chinesecalendar" in str(e.value)
+
+
+def test_roster_rows_win_over_the_package_and_a_closure_wins_over_both() -> None:
+    cal = WorkCalendar.of(
+        closures=["2026-12-26"], holidays=["2026-12-24"], workdays=["2026-12-26", "2026-12-27"]
+    )
+    assert not cal.is_working_day(date(2026, 12, 24))  # a Thursday made a day off
+    assert cal.is_working_day(date(2026, 12, 27))  # a Sunday made a working day
+    assert not cal.is_working_day(date(2026, 12, 26))  # worked nationally, but the hall is shut

@@ -55,9 +55,10 @@ def silent_a_working_day(ctx: ConsoleContext, last_seen: datetime) -> bool:
     since the day of the last contact."""
     last = last_seen.astimezone(ctx.zone).date()
     yesterday = ctx.now().date() - timedelta(days=1)
-    closures = ctx.roster.closures if ctx.roster is not None else {}
+    r = ctx.roster
+    cal = WorkCalendar.of(r.closures, r.holidays, r.workdays) if r is not None else WorkCalendar()
     try:
-        return WorkCalendar.of(closures).working_days_after(last, yesterday) >= 1
+        return cal.working_days_after(last, yesterday) >= 1
     except CalendarError:  # a year the calendar does not know: say so by the plain clock
         return ctx.now() - last_seen > SILENT_AFTER
 
