@@ -37,6 +37,7 @@ from sync.server.schemas import (
     CODE_PATTERN,
     QUARTER_PATTERN,
     TERMINAL_PATTERN,
+    TEXT_PATTERN,
     AnomalyOut,
     BoardCredentialIn,
     BoardCredentialInfo,
@@ -80,7 +81,11 @@ async def import_roster(
     db: DbDep,
     filename: Annotated[
         str | None,
-        Query(max_length=200, description="the file's name; .xlsx reads it as a workbook"),
+        Query(
+            max_length=200,
+            pattern=TEXT_PATTERN,
+            description="the file's name; .xlsx reads it as a workbook",
+        ),
     ] = None,
 ) -> Any:
     """Create or update a hall's roster from one file; a bad file changes nothing (422)."""

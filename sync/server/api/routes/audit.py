@@ -12,7 +12,7 @@ from sync.server import models as m
 from sync.server.api.deps import OfficeDep, SessionDep
 from sync.server.api.errors import responses
 from sync.server.audit import verify_audit
-from sync.server.schemas import CODE_PATTERN, AuditEntryOut, AuditVerifyOut
+from sync.server.schemas import CODE_PATTERN, TEXT_PATTERN, AuditEntryOut, AuditVerifyOut
 
 router = APIRouter(prefix="/admin/audit", tags=["audit"])
 
@@ -38,14 +38,24 @@ def _when(value: str | None, name: str) -> datetime | None:
 def list_audit(
     who: OfficeDep,
     session: SessionDep,
-    actor: Annotated[str | None, Query(max_length=200, description="exact actor name")] = None,
+    actor: Annotated[
+        str | None, Query(max_length=200, pattern=TEXT_PATTERN, description="exact actor name")
+    ] = None,
     action: Annotated[
         str | None,
-        Query(max_length=64, description="an action (operator.create) or a prefix (operator.*)"),
+        Query(
+            max_length=64,
+            pattern=TEXT_PATTERN,
+            description="an action (operator.create) or a prefix (operator.*)",
+        ),
     ] = None,
     target: Annotated[
         str | None,
-        Query(max_length=200, description="a record (terminal:k1) or a prefix (terminal:*)"),
+        Query(
+            max_length=200,
+            pattern=TEXT_PATTERN,
+            description="a record (terminal:k1) or a prefix (terminal:*)",
+        ),
     ] = None,
     hall: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     since: Annotated[

@@ -27,7 +27,7 @@ from sync.server.api.deps import OfficeDep, SessionDep
 from sync.server.api.errors import responses
 from sync.server.core.types import UTCDateTime
 from sync.server.ingest import CLOCK_FLAGS
-from sync.server.schemas import CODE_PATTERN, QUARTER_PATTERN, RatingPageOut
+from sync.server.schemas import CODE_PATTERN, QUARTER_PATTERN, TEXT_PATTERN, RatingPageOut
 
 router = APIRouter(prefix="/admin/halls", tags=["admin"])
 log = logging.getLogger(__name__)
@@ -117,7 +117,11 @@ def rating_page(
     quarter: Annotated[str, Query(pattern=QUARTER_PATTERN, description="e.g. 2026Q3")],
     after: Annotated[
         str | None,
-        Query(max_length=300, description="the previous page's `next`; absent for the first"),
+        Query(
+            max_length=300,
+            pattern=TEXT_PATTERN,
+            description="the previous page's `next`; absent for the first",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     contacts: Annotated[

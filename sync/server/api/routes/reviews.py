@@ -39,6 +39,7 @@ from sync.server.reviews import (
 )
 from sync.server.schemas import (
     CODE_PATTERN,
+    TEXT_PATTERN,
     BlankInvitationsIn,
     InvitationOut,
     InvitationsOut,
@@ -184,7 +185,11 @@ async def invite_from_list(
     clock: ClockDep,
     filename: Annotated[
         str | None,
-        Query(max_length=200, description="the file's name; .xlsx reads it as a workbook"),
+        Query(
+            max_length=200,
+            pattern=TEXT_PATTERN,
+            description="the file's name; .xlsx reads it as a workbook",
+        ),
     ] = None,
 ) -> Any:
     """One invitation per person on a list of service recipients (定向评议); the codes are
