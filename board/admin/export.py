@@ -20,7 +20,7 @@ from typing import TextIO
 from board.admin._cli import Commands
 from board.admin._records import office_client
 from board.export.data import ExportError
-from board.export.run import Progress, export_quarter
+from board.export.run import EXPORT_FILES, Progress, export_quarter
 from sync.client import AdminClient
 
 __all__ = ["add_export_arguments", "cmd_export", "register", "run_export"]
@@ -33,10 +33,27 @@ _WHAT = {
 }
 
 
+def _files(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(k.strip().lower() for k in text.split(",") if k.strip()))
+    unknown = [k for k in chosen if k not in EXPORT_FILES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"choose among {', '.join(EXPORT_FILES)}, comma-separated (got {text!r})"
+        )
+    return chosen
+
+
 def add_export_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--hall", required=True, help="hall code, e.g. TL")
     c.add_argument("--quarter", required=True, help="e.g. 2026Q3 (the hall's local quarter)")
-    c.add_argument("--out", type=Path, required=True, help="directory for the three files")
+    c.add_argument("--out", type=Path, required=True, help="directory for the files")
+    c.add_argument(
+        "--only",
+        type=_files,
+        default=EXPORT_FILES,
+        metavar="csv,xlsx,pdf",
+        help="write only these files (default: all three)",
+    )
     c.add_argument("--force", action="store_true", help="overwrite files that exist")
     c.add_argument(
         "--include-contacts",
@@ -123,6 +140,7 @@ def run_export(args: argparse.Namespace, client_for: Callable[[], AdminClient],
                 args.out,
                 force=args.force,
                 include_contacts=args.include_contacts,
+                files=args.only,
                 progress=show,
             )
     except ExportError as e:

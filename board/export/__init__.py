@@ -14,9 +14,10 @@ names, renamed when complete), ``run`` (the pipeline).
 from __future__ import annotations
 
 from board.export.data import ExportError, QuarterData, load_quarter, rating_columns
-from board.export.run import ExportResult, export_quarter, target_paths
+from board.export.run import EXPORT_FILES, ExportResult, export_quarter, target_paths
 
 __all__ = [
+    "EXPORT_FILES",
     "ExportError",
     "ExportResult",
     "QuarterData",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +18,7 @@ from board.export.workbook import MAX_SHEET_ROWS, QuarterWorkbook
 from sync.client import AdminClient, ApiError
 
 __all__ = [
+    "EXPORT_FILES",
     "ExportResult",
     "Progress",
     "export_quarter",
@@ -36,18 +37,26 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ExportResult:
-    paths: list[Path]  # csv, xlsx, pdf
+    paths: list[Path]  # csv, xlsx, pdf (those chosen)
     ratings: int
     data: QuarterData
 
 
-def target_paths(out_dir: Path, hall: str, quarter: str) -> list[Path]:
-    """``ratings-TL-2026Q3.csv``, ``quarter-TL-2026Q3.xlsx``, ``report-TL-2026Q3.pdf``."""
-    return [
-        out_dir / f"ratings-{hall}-{quarter}.csv",
-        out_dir / f"quarter-{hall}-{quarter}.xlsx",
-        out_dir / f"report-{hall}-{quarter}.pdf",
-    ]
+# The files an export can write, in the order they are listed.
+EXPORT_FILES = ("csv", "xlsx", "pdf")
+
+
+def target_paths(
+    out_dir: Path, hall: str, quarter: str, files: Collection[str] = EXPORT_FILES
+) -> list[Path]:
+    """``ratings-TL-2026Q3.csv``, ``quarter-TL-2026Q3.xlsx``, ``report-TL-2026Q3.pdf`` (those of
+    them ``files`` names)."""
+    names = {
+        "csv": f"ratings-{hall}-{quarter}.csv",
+        "xlsx": f"quarter-{hall}-{quarter}.xlsx",
+        "pdf": f"report-{hall}-{quarter}.pdf",
+    }
+    return [out_dir / names[kind] for kind in EXPORT_FILES if kind in files]
 
 
 def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
@@ -132,18 +141,25 @@ def export_quarter(
     *,
     force: bool = False,
     include_contacts: bool = False,
+    files: Collection[str] = EXPORT_FILES,
     progress: Progress = _no_progress,
     page_size: int = PAGE_SIZE,
     max_sheet_rows: int = MAX_SHEET_ROWS,
 ) -> ExportResult:
-    """Write the quarter's CSV, workbook and report into ``out_dir``.
+    """Write the quarter's CSV, workbook and report (those ``files`` names) into ``out_dir``.
 
     Nothing is overwritten without ``force``; every file is written under a temporary name
-    and renamed only when all three are complete, so an error or Ctrl-C leaves no partial
+    and renamed only when all of them are complete, so an error or Ctrl-C leaves no partial
     file. Raises ``ExportError`` with a message for the office.
     """
     check_quarter(quarter)
-    targets = target_paths(out_dir, hall, quarter)
+    unknown = sorted(set(files) - set(EXPORT_FILES))
+    if unknown or not files:
+        raise ExportError(
+            f"choose the files among {', '.join(EXPORT_FILES)}"
+            + (f" (not {', '.join(unknown)})" if unknown else "")
+        )
+    targets = target_paths(out_dir, hall, quarter, files)
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
@@ -154,24 +170,33 @@ def export_quarter(
         raise ExportError(f"cannot create {out_dir}: {e.strerror}") from None
     progress("quarter", 0, None)
     data = load_quarter(client, hall, quarter, include_contacts=include_contacts)
-    csv_path, xlsx_path, pdf_path = targets
+    csv_path, xlsx_path, pdf_path = target_paths(out_dir, hall, quarter)
     try:
         with PendingFiles().session() as pending:
-            progress("report", 0, None)
-            write_report(pending.temp_for(pdf_path), data)
-            rows = RatingRows(data)
-            csv_out = CsvRatings(pending.temp_for(csv_path), rows.columns)
-            book = QuarterWorkbook(
-                pending.temp_for(xlsx_path), data, rows.columns, max_rows=max_sheet_rows
-            )
-            try:
-                done = stream_ratings(
-                    client, data, rows, [csv_out.add, book.add_rating], progress, page_size
-                )
-            finally:
-                csv_out.close()
-            progress("workbook", 0, None)
-            book.close()
+            if "pdf" in files:
+                progress("report", 0, None)
+                write_report(pending.temp_for(pdf_path), data)
+            done = 0
+            if "csv" in files or "xlsx" in files:
+                rows = RatingRows(data)
+                csv_out, book = None, None
+                sinks: list[Callable[[list[Any]], None]] = []
+                if "csv" in files:
+                    csv_out = CsvRatings(pending.temp_for(csv_path), rows.columns)
+                    sinks.append(csv_out.add)
+                if "xlsx" in files:
+                    book = QuarterWorkbook(
+                        pending.temp_for(xlsx_path), data, rows.columns, max_rows=max_sheet_rows
+                    )
+                    sinks.append(book.add_rating)
+                try:
+                    done = stream_ratings(client, data, rows, sinks, progress, page_size)
+                finally:
+                    if csv_out is not None:
+                        csv_out.close()
+                if book is not None:
+                    progress("workbook", 0, None)
+                    book.close()
             paths = pending.commit()
     except ApiError as e:
         raise ExportError(

@@ -488,6 +488,19 @@ def test_empty_quarter_exports_valid_files(hall: Hall, tmp_path: Path) -> None:
     assert "本季度尚无计分评价" in text
 
 
+def test_only_the_files_asked_for_are_written(hall: Hall, tmp_path: Path) -> None:
+    args = ("export", "--hall", "TL", "--quarter", QUARTER, "--out", str(tmp_path))
+    done = hall.admin(*args, "--only", "csv,pdf")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"ratings-TL-{QUARTER}.csv",
+        f"report-TL-{QUARTER}.pdf",
+    ]
+    assert len(read_csv(tmp_path / f"ratings-TL-{QUARTER}.csv")) == hall.filled.total
+    bad = hall.admin(*args, "--only", "docx")
+    assert bad.returncode == 2 and "csv, xlsx, pdf" in bad.stderr
+
+
 def test_existing_files_need_force(hall: Hall, tmp_path: Path) -> None:
     csv_path = tmp_path / f"ratings-TL-{QUARTER}.csv"
     csv_path.write_text("the office's own notes")

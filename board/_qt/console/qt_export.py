@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from board._qt.console.qt_common import ConsoleContext, Page, heading
 from board._qt.console.qt_worker import as_api_error
-from board.export import ExportError, ExportResult, export_quarter, target_paths
+from board.export import EXPORT_FILES, ExportError, ExportResult, export_quarter, target_paths
 
 __all__ = ["ExportCancelled", "ExportPage"]
 
@@ -62,6 +62,16 @@ class ExportPage(Page):
         choose.clicked.connect(self._on_choose)
         row.addWidget(choose)
         form.addRow(t("export_folder"), row)
+        kinds = QHBoxLayout()
+        self.kinds: dict[str, QCheckBox] = {}
+        for kind in EXPORT_FILES:
+            box_ = QCheckBox(t(f"export_kind_{kind}"))
+            box_.setChecked(True)
+            box_.toggled.connect(lambda _on: self._show_files())
+            kinds.addWidget(box_)
+            self.kinds[kind] = box_
+        kinds.addStretch(1)
+        form.addRow(t("export_kinds"), kinds)
         self.files = QLabel()
         self.files.setWordWrap(True)
         form.addRow(t("export_files"), self.files)
@@ -102,13 +112,20 @@ class ExportPage(Page):
     def refresh(self) -> None:
         self._show_files()
 
+    def chosen(self) -> tuple[str, ...]:
+        """The files to write, as ``export_quarter`` names them."""
+        return tuple(k for k, box in self.kinds.items() if box.isChecked())
+
     def _targets(self) -> list[Path]:
         hall = self.ctx.hall or "?"
-        paths: list[Path] = target_paths(Path(self.folder.text().strip()), hall, self.ctx.quarter)
+        folder = Path(self.folder.text().strip())
+        paths: list[Path] = target_paths(folder, hall, self.ctx.quarter, self.chosen())
         return paths
 
     def _show_files(self) -> None:
         self.files.setText("\n".join(p.name for p in self._targets()))
+        if not self.running:
+            self.start_button.setEnabled(bool(self.chosen()))
 
     def _on_choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, self.t("export_folder"), self.folder.text())
@@ -125,6 +142,9 @@ class ExportPage(Page):
             return
         out_dir = Path(self.folder.text().strip()).expanduser()
         contacts, force = self.contacts.isChecked(), self.force.isChecked()
+        files = self.chosen()
+        if not files:
+            return
         make_client = self.ctx.client_factory
         self._cancel.clear()
         self.result = None
@@ -151,6 +171,7 @@ class ExportPage(Page):
                         out_dir,
                         force=force,
                         include_contacts=contacts,
+                        files=files,
                         progress=progress,
                     )
             except ExportCancelled:

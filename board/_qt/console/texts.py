@@ -439,6 +439,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_heading": ("导出本季度", "Export the quarter"),
     "export_folder": ("保存到", "Save into"),
     "export_choose": ("选择文件夹…", "Choose…"),
+    "export_kinds": ("导出文件", "Files"),
+    "export_kind_csv": ("评价明细 CSV", "Ratings CSV"),
+    "export_kind_xlsx": ("季度工作簿 XLSX", "Quarter workbook XLSX"),
+    "export_kind_pdf": ("季度报告 PDF", "Quarter report PDF"),
     "export_files": ("将写入以下文件：", "These files will be written:"),
     "export_contacts": (
         "包含群众电话（仅限内部使用）",

@@ -62,3 +62,22 @@ def test_cancel_leaves_no_file_behind(qtbot, window: ConsoleWindow, tmp_path: Pa
     assert "已取消，没有留下任何文件" in page.state.text()
     assert list(out.iterdir()) == []  # not a CSV, not a workbook, not a .part
     assert not page.open_button.isEnabled()
+
+
+def test_the_office_picks_which_files_to_write(
+    qtbot, window: ConsoleWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "picked"
+    page = _page(window, out)
+    quarter = window.ctx.quarter
+    page.kinds["xlsx"].setChecked(False)
+    page.kinds["pdf"].setChecked(False)
+    assert page.files.text() == f"ratings-TL-{quarter}.csv"
+    page.kinds["csv"].setChecked(False)
+    assert not page.start_button.isEnabled()  # nothing chosen: nothing to start
+    page.kinds["pdf"].setChecked(True)
+    assert page.start_button.isEnabled()
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.running, timeout=60_000)
+    assert page.result is not None, page.state.text()
+    assert [p.name for p in out.iterdir()] == [f"report-TL-{quarter}.pdf"]
