@@ -25,6 +25,7 @@ from board.export.records import (
     appeal_words,
     case_words,
 )
+from board.hardest import SectionRanking, compute_hardest_sections
 from board.history import fetch_history
 from board.published import is_published, standings_of
 from board.standings import Standings
@@ -156,6 +157,8 @@ class QuarterData:
     generated_at: datetime  # the server's time, in the hall's zone
     include_contacts: bool = False
     records: OfficeRecords = field(default_factory=OfficeRecords)
+    # The hardest sections as the wall shows them; None for a hall without sections (unit view).
+    sections: SectionRanking | None = None
 
     @property
     def provisional(self) -> bool:
@@ -236,6 +239,7 @@ def load_quarter(
         generated_at=now,
         include_contacts=include_contacts,
         records=records,
+        sections=compute_hardest_sections(aggregates, history=history),
     )
 
 

@@ -44,6 +44,7 @@ from reportlab.platypus import (
 from assets import FONT_FILE
 from board.export.data import QuarterData
 from board.export.records import FollowUp, follow_up
+from board.hardest import SectionRanking
 from board.standings import DIMENSIONS, BoardEntry, Standings, UnitStanding
 from board.weekly import hall_weekly, weekly_series
 
@@ -286,6 +287,34 @@ def hardest_section(s: Standings) -> list[Flowable]:
     return out
 
 
+def hardest_sections(ranking: SectionRanking) -> list[Flowable]:
+    """最难办事科室群众评 for a hall with sections: the wall's top 10, evidence and problems."""
+    out: list[Flowable] = [
+        CondPageBreak(50 * mm),
+        Spacer(1, 6 * mm),
+        _p("最难办事科室（群众评）", H2),
+    ]
+    if not ranking.hardest:
+        return [*out, _p("本季度没有科室符合上榜条件（评议答卷或差评证据不足）。", BODY)]
+    rows: list[list[Any]] = [["名次", "科室", "评议 问题/答卷", "差评/评价", "主要问题", "处理"]]
+    for e in ranking.hardest:
+        problems = "、".join(f"{name}（{n}）" for _c, name, n in e.problems) or "未注明原因"
+        rows.append(
+            [
+                str(e.rank),
+                e.label,
+                f"{e.with_problems}/{e.answers}",
+                f"{e.negative}/{e.ratings}",
+                problems,
+                e.escalation or "",
+            ]
+        )
+    w = [10 * mm, 0.0, 16 * mm, 16 * mm, 50 * mm, 34 * mm]
+    w[1] = WIDTH - sum(w)
+    out.append(_table(rows, w, extra=[("ALIGN", (2, 1), (3, -1), "RIGHT")]))
+    return out
+
+
 def _week_label(iso: str) -> str:
     d = date.fromisoformat(iso)
     return f"{d.month}/{d.day}"
@@ -507,7 +536,7 @@ SECTIONS: tuple[Callable[[QuarterData], list[Flowable]], ...] = (
     lambda d: lists_section(d.standings),
     misconduct_section,
     lambda d: standings_section(d.standings),
-    lambda d: hardest_section(d.standings),
+    lambda d: hardest_section(d.standings) if d.sections is None else hardest_sections(d.sections),
     lambda d: weekly_section(d.standings),
     lambda d: inspections_section(d.standings),
     follow_up_section,

@@ -27,6 +27,7 @@ from board.export.data import (
     level_word,
 )
 from board.export.records import APPEAL_WORDS, CASE_WORDS, STEP_WORDS, is_late
+from board.hardest import SectionRanking
 from board.standings import UnitStanding
 
 __all__ = ["MAX_SHEET_ROWS", "QuarterWorkbook"]
@@ -332,6 +333,9 @@ def write_standings(book: QuarterWorkbook) -> None:
 
 def write_hardest(book: QuarterWorkbook) -> None:
     """最难办事: the hardest-sections list with its main problems (labels as the wall shows)."""
+    if book.data.sections is not None:
+        write_hardest_sections(book, book.data.sections)
+        return
     ws, fmt = book._hardest, book.fmt
     cols: list[tuple[str, float]] = [
         ("名次", 6),
@@ -360,6 +364,46 @@ def write_hardest(book: QuarterWorkbook) -> None:
         if h.escalation:
             ws.write_string(r, 7, h.escalation)
         ws.write_string(r, 8, h.reason, fmt["wrap"])
+    book._table_end(ws, len(cols), r)
+
+
+def write_hardest_sections(book: QuarterWorkbook, ranking: SectionRanking) -> None:
+    """最难办事 for a hall with sections: the wall's section list, its evidence and problems."""
+    ws, fmt = book._hardest, book.fmt
+    cols: list[tuple[str, float]] = [
+        ("名次", 6),
+        ("科室", 30),
+        ("科室代码", 10),
+        ("单位", 22),
+        ("评议答卷", 9),
+        ("指出问题", 9),
+        ("有效评价", 9),
+        ("差评", 7),
+        ("难办指数", 9),
+        ("主要问题", 30),
+        ("连续前三季度", 9),
+        ("处理", 30),
+        ("说明", 60),
+    ]
+    book._header(ws, cols)
+    r = 0
+    for r, e in enumerate(ranking.hardest, start=1):
+        ws.set_row(r, 30)
+        ws.write_number(r, 0, e.rank or 0)
+        ws.write_string(r, 1, e.label)
+        ws.write_string(r, 2, e.code)
+        ws.write_string(r, 3, e.unit_name)
+        for c, n in enumerate((e.answers, e.with_problems, e.ratings, e.negative), start=4):
+            ws.write_number(r, c, n)
+        ws.write_number(r, 8, round(e.hardness, 4))
+        problems = "、".join(f"{name} {n}" for _code, name, n in e.problems)
+        if problems:
+            ws.write_string(r, 9, problems)
+        ws.write_number(r, 10, e.top3_streak)
+        if e.consequences:
+            ws.write_string(r, 11, "；".join(e.consequences), fmt["wrap"])
+        if e.explanation:
+            ws.write_string(r, 12, " ".join(e.explanation), fmt["wrap"])
     book._table_end(ws, len(cols), r)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from assets import DEMO_ROSTER
+from sync.roster import parse_roster_bytes
 from tests.helpers.store import StoreDriver
 
 __all__ = ["FORMULA_NAME", "PAST_OK", "Filled", "fill_quarter", "roster_with_formula_name"]
@@ -74,14 +75,17 @@ def fill_quarter(
 ) -> Filled:
     """Push ``per_window`` ratings for each window, spread over ``days`` from ``start``."""
     store = StoreDriver(client, admin_token)
-    r = store.import_roster(roster_with_formula_name())
+    roster_bytes = roster_with_formula_name()
+    r = store.import_roster(roster_bytes)
     assert r.status_code == 200, r.text
+    roster = parse_roster_bytes(roster_bytes)
     rng = random.Random(seed)
     filled = Filled()
     # Each window's units get a different mix, so the ranking has a top and a bottom.
     for k, (window, (unit, staff)) in enumerate((windows or UNITS).items()):
         who = store.enrol(window, unit=unit)
         who.chain.staff = staff
+        section = roster.section_for(window, staff)  # as a kiosk stamps it
         filled.terminals.append(who.terminal)
         step = timedelta(days=days) / per_window
         who.chain.clock = start + timedelta(minutes=7 * k)
@@ -100,7 +104,7 @@ def fill_quarter(
                     phone = f"1380013{len(filled.phones):04d}"
                     filled.phones.append(phone)
             flags: tuple[str, ...] = ("burst",) if i % 25 == 24 else ()
-            rec = who.chain.next(level, reasons, flags=flags, phone=phone)
+            rec = who.chain.next(level, reasons, flags=flags, phone=phone, section=section)
             records.append(rec)
             if flags:
                 filled.flagged += 1
