@@ -4,7 +4,7 @@ warns before it switches back. Prints what it found on PATH and the backend that
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,8 +23,14 @@ from sync.roster import parse_roster
 
 
 def main(data: Path, roster_csv: Path) -> None:
-    players = [p for p in ("paplay", "aplay", "pw-play", "afplay") if shutil.which(p)]
-    print("players on PATH:", players or "none", flush=True)
+    # Nothing at all on PATH: no external player can be what makes the sound.
+    on_path = [
+        f.name
+        for d in os.environ.get("PATH", "").split(os.pathsep)
+        if d and Path(d).is_dir()
+        for f in Path(d).iterdir()
+    ]
+    print("programs on PATH:", on_path or "none", flush=True)
     app = QApplication([])
     now = [datetime(2026, 7, 1, 2, 0, tzinfo=UTC)]
     store = LocalStore(data / "kiosk.sqlite3")

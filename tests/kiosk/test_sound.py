@@ -3,7 +3,7 @@ no sound player: heard, not merely asked for.
 
 The "speaker" is ALSA's own ``file`` plugin, set up in the child's ``~/.asoundrc`` to write
 every sample it is given into a FIFO this test reads. The child is a real kiosk window with
-real ``Sounds``; its PATH holds no paplay/aplay/pw-play, and PulseAudio is pointed nowhere so
+real ``Sounds``; its PATH holds no program at all, and PulseAudio is pointed nowhere so
 that miniaudio takes ALSA, as on a counter PC with no sound server.
 """
 
@@ -64,7 +64,7 @@ def test_tap_thanks_and_warning_are_played_without_an_external_player(
     data.mkdir()
     env = {
         "HOME": str(home),
-        "PATH": str(empty_bin),  # no paplay, aplay, pw-play: nothing to start
+        "PATH": str(empty_bin),  # an empty directory: no audio player to start
         "QT_QPA_PLATFORM": "offscreen",
         "PULSE_SERVER": f"unix:{tmp_path / 'no-pulse'}",
         "XDG_RUNTIME_DIR": str(tmp_path),
@@ -84,7 +84,7 @@ def test_tap_thanks_and_warning_are_played_without_an_external_player(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err[-3000:]
-    assert "players on PATH: none" in out
+    assert "programs on PATH: none" in out
     assert "backend: ALSA" in out, out + err[-2000:]
     clips = {name: load_clip(path) for name, path in SOUND_FILES.items()}
     where = {name: heard.find(clip) for name, clip in clips.items()}
