@@ -7,10 +7,12 @@ unit's records. Every change writes its audit entry in the same transaction.
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query
-from sqlmodel import col, select
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
 
 from sync.server import models as m
 from sync.server.api.deps import (
@@ -56,6 +58,27 @@ def _scoped(stmt, table, who: Principal, hall: str | None, unit: str | None):  #
     elif unit:
         stmt = stmt.where(table.unit == unit)
     return stmt
+
+
+Out = TypeVar("Out", bound=BaseModel)
+
+
+def _audited(
+    session: Session,
+    who: Principal,
+    action: str,
+    row: m.Inspection | m.Misconduct,
+    out_type: type[Out],
+    before: dict[str, Any] | None,
+    now: datetime,
+) -> Out:
+    """``row`` as the API answers it, its audit entry (``action``, e.g. ``inspection.void``)
+    written in the same transaction."""
+    out = out_type.model_validate(row, from_attributes=True)
+    target = f"{action.split('.')[0]}:{row.id}"
+    after = out.model_dump(mode="json")
+    record_audit(session, who.actor, action, target, before, after, hall=row.hall, at=now)
+    return out
 
 
 @router.get(
@@ -127,17 +150,7 @@ def create_inspection(
             by=who.name,
             now=now,
         )
-        out = InspectionOut.model_validate(row, from_attributes=True)
-        record_audit(
-            session,
-            who.actor,
-            "inspection.create",
-            f"inspection:{row.id}",
-            None,
-            out.model_dump(mode="json"),
-            hall=body.hall,
-            at=now,
-        )
+        out = _audited(session, who, "inspection.create", row, InspectionOut, None, now)
     return out
 
 
@@ -160,17 +173,7 @@ def void_inspection_route(
         if found is not None:
             who.require_hall(found.hall)
         row, before = void_inspection(session, inspection, body.reason, who.name, now)
-        out = InspectionOut.model_validate(row, from_attributes=True)
-        record_audit(
-            session,
-            who.actor,
-            "inspection.void",
-            f"inspection:{row.id}",
-            before,
-            out.model_dump(mode="json"),
-            hall=row.hall,
-            at=now,
-        )
+        out = _audited(session, who, "inspection.void", row, InspectionOut, before, now)
     return out
 
 
@@ -218,17 +221,7 @@ def create_misconduct(
             by=who.name,
             now=now,
         )
-        out = MisconductOut.model_validate(row, from_attributes=True)
-        record_audit(
-            session,
-            who.actor,
-            "misconduct.create",
-            f"misconduct:{row.id}",
-            None,
-            out.model_dump(mode="json"),
-            hall=body.hall,
-            at=now,
-        )
+        out = _audited(session, who, "misconduct.create", row, MisconductOut, None, now)
     return out
 
 
@@ -251,15 +244,5 @@ def void_misconduct_route(
         if found is not None:
             who.require_hall(found.hall)
         row, before = void_misconduct(session, misconduct, body.reason, who.name, now)
-        out = MisconductOut.model_validate(row, from_attributes=True)
-        record_audit(
-            session,
-            who.actor,
-            "misconduct.void",
-            f"misconduct:{row.id}",
-            before,
-            out.model_dump(mode="json"),
-            hall=row.hall,
-            at=now,
-        )
+        out = _audited(session, who, "misconduct.void", row, MisconductOut, before, now)
     return out
